@@ -1,0 +1,86 @@
+# Qabilet — skills matching for Digital Qazaqstan. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+export PYTHONPATH := $(CURDIR)
+export HF_HUB_OFFLINE := 1
+export QABILET_DATA_DIR ?= var/data
+export QABILET_SHARED_DATA ?= ../shared/data
+export OMP_NUM_THREADS ?= 1
+
+LOAD_USERS ?= 50
+LOAD_RATE ?= 10
+LOAD_DURATION ?= 60s
+SEED_LEARNERS ?= 300
+PYTEST_ARGS ?=
+
+.PHONY: help install test test-fast lint format run stop status seed import-esco \
+        import-courses import-vacancies eval bench bench-gateway load clean
+
+help: ## list every target
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.txt requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -r requirements.txt -c requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install pinned dependencies
+
+test: $(STAMP) ## run the whole test suite (unit, HTTP, live gunicorn, browser)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## run the tests that need neither the real model nor a browser
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy services gateway scripts
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+run: $(STAMP) ## start every service under gunicorn (seeds an empty store on first start)
+	$(PY) scripts/run.py
+
+stop: ## stop every service `make run` started (by pid)
+	@test -x $(PY) && $(PY) scripts/suite.py stop || python3 scripts/suite.py stop
+
+status: ## show the pids and ports of running services
+	@$(PY) scripts/suite.py status
+
+seed: $(STAMP) ## load real courses, vacancies, ESCO and generated learners into the store
+	$(PY) scripts/run.py --seed-only
+
+import-esco: $(STAMP) ## import the ESCO v1.1.1 taxonomy into the matcher's database
+	$(PY) -m services.matcher.taxonomy import --data-dir $(QABILET_SHARED_DATA)/esco
+
+import-courses: $(STAMP) ## import the real edX and Coursera catalogues
+	$(PY) -m services.learner.importers courses --data-dir $(QABILET_SHARED_DATA)/courses
+
+import-vacancies: $(STAMP) ## import the 1,000 real hh.kz vacancies
+	$(PY) -m services.jobs.importers vacancies --data-dir $(QABILET_SHARED_DATA)/jobs
+
+eval: $(STAMP) ## score skill extraction and title normalisation on the dev sets
+	$(PY) -m services.matcher.evaluate --out reports/eval.json
+
+bench: $(STAMP) ## encoding throughput and top-k latency at 10k/100k/1M (prints, plots)
+	$(PY) -m services.matcher.bench --out reports/bench
+
+bench-gateway: $(STAMP) ## req/s of a GET through the gateway vs straight to the service
+	$(PY) scripts/bench_gateway.py
+
+load: $(STAMP) ## locust load test against `make run` (LOAD_USERS, LOAD_RATE, LOAD_DURATION)
+	$(PY) scripts/load.py --users $(LOAD_USERS) --rate $(LOAD_RATE) --duration $(LOAD_DURATION)
+
+clean: stop ## remove run state, logs and reports (keeps the data store)
+	rm -rf var/run var/log reports .pytest_cache .mypy_cache .ruff_cache

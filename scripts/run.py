@@ -1,0 +1,121 @@
+"""`make run`: start the suite on the embedded store, seeding it on first start.
+
+Order: import the ESCO taxonomy into the matcher's database if it is empty, start every service
+that exists under gunicorn, then load the real catalogues, vacancies and generated learners if
+the learner service has none. Secrets the gateway needs are generated once into ``var/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import suite  # noqa: E402
+
+ROOT = suite.ROOT
+VAR = ROOT / "var"
+
+
+def _secret(name: str, env_var: str, nbytes: int = 32) -> str:
+    if os.environ.get(env_var):
+        return os.environ[env_var]
+    path = VAR / name
+    if not path.exists():
+        VAR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def environment() -> dict[str, str]:
+    """Return the environment of `make run`, with generated secrets filled in."""
+    env = dict(os.environ)
+    env["QABILET_JWT_SECRET"] = _secret("jwt_secret", "QABILET_JWT_SECRET")
+    env.setdefault("QABILET_ADMIN_EMAIL", "admin@qabilet.kz")
+    env["QABILET_ADMIN_PASSWORD"] = _secret("admin_password", "QABILET_ADMIN_PASSWORD", 12)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str]) -> None:
+    print("$", " ".join(args), flush=True)
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=suite.service_env(env), check=True)
+
+
+def _learner_count(env: dict[str, str]) -> int:
+    port = suite.port_of(suite.SERVICES[0], env)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/learners?limit=1", timeout=10) as r:
+        return int(json.load(r)["total"])
+
+
+def seed(env: dict[str, str], *, force: bool = False) -> None:
+    """Load real data and generated learners into an empty store."""
+    shared = Path(env.get("QABILET_SHARED_DATA", "../shared/data"))
+    learners = env.get("SEED_LEARNERS", "300")
+    have = {svc.name for svc in suite.SERVICES if svc.available}
+    if "learner" in have:
+        _run(
+            ["-m", "services.learner.importers", "courses", "--data-dir", str(shared / "courses")],
+            env,
+        )
+    if "jobs" in have:
+        _run(
+            ["-m", "services.jobs.importers", "vacancies", "--data-dir", str(shared / "jobs")], env
+        )
+    if "learner" in have:
+        _run(
+            [
+                "-m",
+                "services.learner.demo",
+                "--learners",
+                learners,
+                *(["--force"] if force else []),
+            ],
+            env,
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed-only", action="store_true", help="seed, don't start")
+    args = parser.parse_args()
+    env = environment()
+    have = {svc.name for svc in suite.SERVICES if svc.available}
+    if "matcher" in have:
+        shared = Path(env.get("QABILET_SHARED_DATA", "../shared/data"))
+        _run(
+            [
+                "-m",
+                "services.matcher.taxonomy",
+                "import",
+                "--data-dir",
+                str(shared / "esco"),
+                "--if-empty",
+            ],
+            env,
+        )
+    if args.seed_only:
+        seed(env, force=False)
+        return 0
+    os.environ.update(env)
+    code = suite.cmd_start(argparse.Namespace(only=None))
+    if code != 0:
+        return code
+    if "learner" in have and _learner_count(env) == 0:
+        print("empty store: seeding with real data (first start only)", flush=True)
+        seed(env)
+    gw = suite.port_of(suite.SERVICES[3], env)
+    print(f"\nQabilet is up: open http://127.0.0.1:{gw}/  (API docs: /docs)")
+    print(f"admin: {env['QABILET_ADMIN_EMAIL']} / password in var/admin_password")
+    print("stop with: make stop")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

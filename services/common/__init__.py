@@ -1,0 +1,1 @@
+"""Shared infrastructure for every Qabilet service: settings, store, errors, API, feeds, logs."""

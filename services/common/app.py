@@ -1,0 +1,64 @@
+"""App factory helpers every service uses: store, errors, logs, health, OpenAPI, feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Blueprint, Flask, Response
+
+from .api import json_response, openapi_document
+from .db import init_db, ping
+from .errors import register_error_handlers
+from .feed import changes_blueprint
+from .logs import configure_logging, init_request_ids
+from .settings import BaseSettings
+
+
+def create_service_app(
+    name: str,
+    settings: BaseSettings,
+    *,
+    alias: str,
+    blueprints: Iterable[Blueprint],
+    title: str,
+    feed: bool = True,
+) -> Flask:
+    """Build a service's Flask app (nothing connects until the first store operation)."""
+    app = Flask(name)
+    app.config["SETTINGS"] = settings
+    app.config["DB_ALIAS"] = alias
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["TESTING"] = settings.testing
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if not settings.testing:
+        configure_logging(settings.service, settings.log_level)
+    init_db(settings, alias)
+    register_error_handlers(app)
+    init_request_ids(app)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return json_response({"status": "ok", "service": settings.service})
+
+    @app.get("/readyz")
+    def readyz() -> Response:
+        try:
+            ping(alias)
+        except Exception as exc:  # any store failure means not ready
+            return json_response(
+                {"status": "unavailable", "service": settings.service, "error": type(exc).__name__},
+                503,
+                {"Retry-After": "5"},
+            )
+        return json_response({"status": "ready", "service": settings.service})
+
+    for bp in blueprints:
+        app.register_blueprint(bp)
+    if feed:
+        app.register_blueprint(changes_blueprint(alias))
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return json_response(openapi_document(app, title))
+
+    return app

@@ -1,0 +1,169 @@
+"""Change feeds: each service appends the writes others must learn about, in write order.
+
+A writer calls :func:`append_event` inside ``atomic(alias)`` together with the write itself, so
+sequence numbers are allocated and become visible in order: a reader that saw seq 6 never later
+finds a seq 5. Consumers keep their cursor in their own database (:class:`FeedFollower`), so a
+restart resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint
+from pydantic import BaseModel, Field
+from pymongo import ReturnDocument
+
+from .api import Schema, endpoint
+from .db import atomic, database
+
+log = logging.getLogger("qabilet.feed")
+
+CHANGES = "changes"
+COUNTERS = "counters"
+CURSORS = "feed_cursors"
+
+
+class ChangesQuery(Schema):
+    after: int = Field(0, ge=0, description="return events with seq greater than this cursor")
+    limit: int = Field(100, ge=1, le=1000, description="most events to return")
+
+
+class ChangeEvent(BaseModel):
+    seq: int
+    type: str
+    id: str
+    at: datetime
+    data: dict[str, Any]
+
+
+class ChangesPage(BaseModel):
+    events: list[ChangeEvent]
+    next: int = Field(description="cursor to pass as `after` next time")
+    latest: int = Field(description="highest seq in the feed")
+
+
+def next_value(alias: str, name: str) -> int:
+    """Atomically increment and return the counter ``name``."""
+    doc = database(alias)[COUNTERS].find_one_and_update(
+        {"_id": name}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+    )
+    return int(doc["value"])
+
+
+def append_event(alias: str, type_: str, id_: str, data: dict[str, Any]) -> int:
+    """Append an event to the feed of ``alias``; call it inside ``atomic(alias)``."""
+    with atomic(alias):
+        seq = next_value(alias, CHANGES)
+        database(alias)[CHANGES].insert_one(
+            {"_id": seq, "type": type_, "id": id_, "at": datetime.now(UTC), "data": data}
+        )
+    return seq
+
+
+def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
+    """Return up to ``limit`` events after the cursor ``after``."""
+    db = database(alias)
+    with atomic(alias):
+        docs = list(db[CHANGES].find({"_id": {"$gt": after}}).sort("_id", 1).limit(limit))
+        counter = db[COUNTERS].find_one({"_id": CHANGES})
+    events = [
+        ChangeEvent(seq=d["_id"], type=d["type"], id=d["id"], at=d["at"], data=d.get("data", {}))
+        for d in docs
+    ]
+    latest = int(counter["value"]) if counter else 0
+    return ChangesPage(events=events, next=events[-1].seq if events else after, latest=latest)
+
+
+def changes_blueprint(alias: str) -> Blueprint:
+    """Return the blueprint that serves ``GET /changes`` for the feed of ``alias``."""
+    bp = Blueprint(f"changes_{alias}", __name__)
+
+    @endpoint(bp, "GET", "/changes", query=ChangesQuery, response=ChangesPage, tags=["changes"])
+    def list_changes(query: ChangesQuery) -> ChangesPage:
+        """List change events after a cursor, in order."""
+        return read_changes(alias, query.after, query.limit)
+
+    return bp
+
+
+Fetch = Callable[[int, int], dict[str, Any]]
+Handler = Callable[[dict[str, Any]], None]
+
+
+class FeedFollower:
+    """Follows another service's feed, handing each event to ``handler`` exactly in order.
+
+    The cursor is stored after each handled batch; handlers must be idempotent because a crash
+    between handling and storing replays the batch.
+    """
+
+    def __init__(
+        self, *, alias: str, name: str, fetch: Fetch, handler: Handler, batch: int = 200
+    ) -> None:
+        self.alias = alias
+        self.name = name
+        self.fetch = fetch
+        self.handler = handler
+        self.batch = batch
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+        self.lag = 0
+
+    @property
+    def cursor(self) -> int:
+        doc = database(self.alias)[CURSORS].find_one({"_id": self.name})
+        return int(doc["seq"]) if doc else 0
+
+    def _store(self, seq: int) -> None:
+        database(self.alias)[CURSORS].update_one(
+            {"_id": self.name}, {"$set": {"seq": seq, "at": datetime.now(UTC)}}, upsert=True
+        )
+
+    def sync_once(self) -> int:
+        """Fetch and handle every event available now; return how many were handled."""
+        handled = 0
+        cursor = self.cursor
+        while True:
+            page = self.fetch(cursor, self.batch)
+            events = page.get("events", [])
+            for event in events:
+                self.handler(event)
+                handled += 1
+            if events:
+                cursor = int(events[-1]["seq"])
+                self._store(cursor)
+            self.lag = max(0, int(page.get("latest", cursor)) - cursor)
+            if len(events) < self.batch:
+                return handled
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sync_once()
+                self.last_error = None
+            except Exception as exc:  # the producer may be down: retry, never die
+                if self.last_error != repr(exc):
+                    log.warning("feed %s: %r", self.name, exc)
+                self.last_error = repr(exc)
+            self._stop.wait(interval)
+
+    def start(self, interval: float = 0.5) -> None:
+        """Follow the feed in a background thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, args=(interval,), name=f"feed-{self.name}", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the background thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
