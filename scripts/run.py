@@ -16,8 +16,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import suite  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts import suite  # noqa: E402
 
 ROOT = suite.ROOT
 VAR = ROOT / "var"

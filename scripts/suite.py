@@ -33,15 +33,16 @@ class Service:
 
     @property
     def available(self) -> bool:
-        return (ROOT / self.module.replace(".", "/")).with_suffix(".py").exists()
+        module = self.module.split(":")[0]
+        return (ROOT / module.replace(".", "/")).with_suffix(".py").exists()
 
 
 SERVICES = [
-    Service("learner", "services.learner.wsgi", "LEARNER_PORT", 8001, 2, 4),
-    Service("jobs", "services.jobs.wsgi", "JOBS_PORT", 8002, 2, 4),
+    Service("learner", "services.learner.wsgi:app", "LEARNER_PORT", 8001, 2, 4),
+    Service("jobs", "services.jobs.wsgi:app", "JOBS_PORT", 8002, 2, 4),
     # One matcher process: its vector indexes live in memory, once (see README).
-    Service("matcher", "services.matcher.wsgi", "MATCHER_PORT", 8003, 1, 8),
-    Service("gateway", "gateway.wsgi", "GATEWAY_PORT", 8000, 2, 8),
+    Service("matcher", "services.matcher.wsgi:app", "MATCHER_PORT", 8003, 1, 8),
+    Service("gateway", "gateway.wsgi:app", "GATEWAY_PORT", 8000, 2, 8),
 ]
 
 
@@ -62,6 +63,10 @@ def service_env(env: dict[str, str]) -> dict[str, str]:
     out.setdefault("HF_HUB_OFFLINE", "1")
     out.setdefault("PYTHONPATH", str(ROOT))
     return out
+
+
+# Children started by this process, kept so stop() can reap them (no zombies, no warnings).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
 def pid_file(name: str, run_dir: Path = RUN_DIR) -> Path:
@@ -103,11 +108,12 @@ def start(
         "--access-logfile",
         "-" if env.get("QABILET_ACCESS_LOG") else "/dev/null",
     ]
-    log = open(log_dir / f"{service.name}.log", "ab")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=penv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with open(log_dir / f"{service.name}.log", "ab") as log:  # the child keeps its own copy
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=penv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     pid_file(service.name, run_dir).write_text(str(proc.pid))
+    _CHILDREN[proc.pid] = proc
     return proc.pid
 
 
@@ -146,14 +152,16 @@ def stop(name: str, run_dir: Path = RUN_DIR, timeout: float = 15.0) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
+    child = _CHILDREN.get(pid)
     while time.monotonic() < deadline and _alive(pid):
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
+        if child is not None and child.poll() is not None:
+            break
         time.sleep(0.1)
     if _alive(pid):
         os.kill(pid, signal.SIGKILL)
+    child = _CHILDREN.pop(pid, None)
+    if child is not None:
+        child.wait(timeout=timeout)
     return True
 
 

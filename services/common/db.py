@@ -245,9 +245,26 @@ class EmbeddedClient:
 _ALIASES: dict[str, BaseSettings] = {}
 
 
+def _detach_documents(alias: str) -> None:
+    """Drop every cached collection of documents stored under ``alias``.
+
+    mongoengine's own disconnect finds documents through a registry keyed by class name, so when
+    two services in one process both define e.g. ``Vacancy``, one of them keeps a collection of
+    a closed (or another test's) store.
+    """
+    stack: list[type] = [mongoengine.Document]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        meta = getattr(cls, "_meta", {}) or {}
+        if meta.get("db_alias") == alias and not meta.get("abstract"):
+            cls._disconnect()  # type: ignore[attr-defined]
+
+
 def init_db(settings: BaseSettings, alias: str) -> None:
     """Register the service's database under ``alias`` (lazy: nothing connects yet)."""
     mongoengine.disconnect(alias)
+    _detach_documents(alias)
     if settings.mongodb_uri:
         # connect=False: pymongo is not fork-safe, and gunicorn forks after the app is built.
         mongoengine.connect(
@@ -272,6 +289,7 @@ def init_db(settings: BaseSettings, alias: str) -> None:
 def close_db(alias: str) -> None:
     """Close the connection of ``alias``."""
     mongoengine.disconnect(alias)
+    _detach_documents(alias)
     _ALIASES.pop(alias, None)
 
 
@@ -295,6 +313,7 @@ def ping(alias: str) -> None:
 
 
 LEASE_SECONDS = 30.0
+_LEASE_DEPTH = threading.local()
 
 
 @contextlib.contextmanager
@@ -310,6 +329,15 @@ def atomic(alias: str) -> Iterator[None]:
         lock: StoreLock = db.client.lock
         with lock:
             yield
+        return
+    depth: dict[str, int] = _LEASE_DEPTH.__dict__.setdefault("by_alias", {})
+    if depth.get(alias, 0):
+        # Re-entrant like the embedded lock: append_event() nests inside the caller's block.
+        depth[alias] += 1
+        try:
+            yield
+        finally:
+            depth[alias] -= 1
         return
     owner = uuid.uuid4().hex
     locks = db["_locks"]
@@ -331,7 +359,9 @@ def atomic(alias: str) -> Iterator[None]:
         if time.monotonic() > deadline:
             raise TimeoutError("could not obtain the store lease")
         time.sleep(0.002)
+    depth[alias] = 1
     try:
         yield
     finally:
+        depth[alias] = 0
         locks.update_one({"_id": "atomic", "owner": owner}, {"$set": {"owner": None}})

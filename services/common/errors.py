@@ -109,9 +109,20 @@ def problem_response(
     return resp
 
 
+def _flatten(prefix: str, tree: Any) -> list[dict[str, Any]]:
+    # Errors raised in clean() arrive under "__all__" and embedded ones nest: name each field.
+    if not isinstance(tree, dict):
+        return [field_error(prefix or "body", str(tree))]
+    out: list[dict[str, Any]] = []
+    for name, sub in tree.items():
+        part = "" if name == "__all__" else str(name)
+        out += _flatten(".".join(p for p in (prefix, part) if p), sub)
+    return out
+
+
 def _mongo_validation_errors(exc: mongoengine.ValidationError) -> list[dict[str, Any]]:
     if exc.errors:
-        return [field_error(name, str(err)) for name, err in exc.to_dict().items()]
+        return _flatten("", exc.to_dict())
     return [field_error(exc.field_name or "body", exc.message)]
 
 

@@ -1,0 +1,1 @@
+"""The jobs service: employers, vacancies, applications and hires, with a change feed."""

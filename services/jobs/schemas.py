@@ -1,0 +1,339 @@
+"""Request and response schemas of the jobs service (they also make its OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, Field, field_validator
+
+from services.common.api import Id, PageQuery, ReadSchema, Schema
+from services.common.errors import ValidationProblem, field_error
+from services.common.reference import LanguageCode, LanguageLevel, RegionSlug
+
+from .bin import bin_problem
+
+OBJECT_ID = r"^[0-9a-f]{24}$"
+LEARNER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+WEBSITE = r"^https?://[^\s/$.?#][^\s]*$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+MAX_SALARY = 1_000_000_000
+
+Source = Literal["employer", "hh.kz"]
+EmploymentType = Literal["full", "part", "project", "internship", "volunteer"]
+Schedule = Literal["full-day", "shift", "flexible", "remote", "fly-in-fly-out"]
+Experience = Literal["none", "1-3", "3-6", "6+"]
+VacancyStatus = Literal["open", "closed"]
+ApplicationStatus = Literal["applied", "interview", "offer", "hired", "rejected"]
+TargetStatus = Literal["interview", "offer", "hired", "rejected"]
+VacancySort = Literal["-published_at", "published_at", "-salary_max", "-created_at"]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # The embedded store hands back naive datetimes that are UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def _check_bin(value: str) -> str:
+    problem = bin_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Bin = Annotated[str, AfterValidator(_check_bin)]
+Salary = Annotated[int, Field(ge=0, le=MAX_SALARY, description="KZT per month")]
+
+
+class PartialUpdate(Schema):
+    """Base of partial updates: a field may be left out, but only nullable ones set to null."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    def changes(self) -> dict[str, Any]:
+        """Return the fields the client sent, refusing null where a value is required."""
+        sent = self.model_dump(exclude_unset=True)
+        errors = [
+            field_error(name, "may be left out but not set to null")
+            for name, value in sent.items()
+            if value is None and name not in self.NULLABLE
+        ]
+        if errors:
+            raise ValidationProblem("the body is not valid", errors=errors)
+        return sent
+
+
+# Employers
+
+
+class EmployerCreate(Schema):
+    """An employer's own account; the BIN (12 digits, valid check digit) is required."""
+
+    name: str = Field(min_length=1, max_length=300)
+    bin: Bin = Field(description="business identification number: 12 digits, mod-11 check digit")
+    region: RegionSlug
+    sector: str = Field(min_length=1, max_length=200)
+    website: str | None = Field(None, max_length=500, pattern=WEBSITE)
+    contact_email: str | None = Field(None, max_length=320, pattern=EMAIL)
+
+
+class EmployerUpdate(PartialUpdate):
+    """Change some fields of an employer."""
+
+    NULLABLE = frozenset({"website", "contact_email", "sector"})
+
+    name: str | None = Field(None, min_length=1, max_length=300)
+    bin: Bin | None = None
+    region: RegionSlug | None = None
+    sector: str | None = Field(None, min_length=1, max_length=200)
+    website: str | None = Field(None, max_length=500, pattern=WEBSITE)
+    contact_email: str | None = Field(None, max_length=320, pattern=EMAIL)
+
+
+class EmployerRead(ReadSchema):
+    """An employer; ``bin`` is null only for employers imported from hh.kz (source="hh.kz")."""
+
+    id: Id
+    name: str
+    bin: str | None
+    region: str
+    sector: str | None
+    website: str | None
+    contact_email: str | None
+    source: Source
+    external_id: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class EmployerQuery(PageQuery):
+    """Filters of the employer list."""
+
+    region: list[RegionSlug] | None = Field(None, description="any of these regions")
+    sector: str | None = Field(None, max_length=200, description="exact sector")
+    source: Source | None = None
+    bin: str | None = Field(None, max_length=12)
+    q: str | None = Field(None, max_length=200, description="text in the name")
+
+
+# Vacancies
+
+
+class SkillIn(Schema):
+    """A skill a vacancy asks for: an ESCO uri when known, always a label."""
+
+    uri: str | None = Field(None, min_length=1, max_length=500)
+    label: str = Field(min_length=1, max_length=300)
+    essential: bool = True
+    level: int | None = Field(None, ge=1, le=5)
+    source: Literal["self", "course", "extracted"] = "self"
+    evidence: str | None = Field(None, max_length=2000)
+    confidence: float | None = Field(None, ge=0, le=1)
+
+
+class SkillRead(ReadSchema):
+    uri: str | None
+    label: str
+    essential: bool
+    level: int | None
+    source: str
+    evidence: str | None
+    confidence: float | None
+
+
+class LanguageIn(Schema):
+    """A language a vacancy asks for, optionally at a level (A1..C2 or native)."""
+
+    code: LanguageCode
+    level: LanguageLevel | None = None
+
+
+class LanguageRead(ReadSchema):
+    code: str
+    level: str | None
+
+
+class SalaryOriginalRead(ReadSchema):
+    """The salary as published (before conversion to KZT at a stated constant rate)."""
+
+    amount_from: int | None
+    amount_to: int | None
+    currency: str
+    period: str | None
+    rate: float
+
+
+def _unique_languages(value: list[LanguageIn] | None) -> list[LanguageIn] | None:
+    if value is not None and len({lang.code for lang in value}) != len(value):
+        raise ValueError("each language code may appear once")
+    return value
+
+
+class VacancyCreate(Schema):
+    """A vacancy; salaries are KZT per month, either may be null, salary_min <= salary_max."""
+
+    employer_id: str = Field(pattern=OBJECT_ID)
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field("", max_length=20_000)
+    requirements: str = Field("", max_length=20_000)
+    skills: list[SkillIn] = Field(default_factory=list, max_length=100)
+    region: RegionSlug
+    remote: bool = False
+    salary_min: Salary | None = None
+    salary_max: Salary | None = None
+    salary_gross: bool | None = Field(None, description="true: before tax; false: take-home")
+    employment_type: EmploymentType = "full"
+    schedule: Schedule | None = None
+    experience: Experience | None = None
+    languages: list[LanguageIn] = Field(default_factory=list, max_length=3)
+    professional_role: str | None = Field(None, max_length=300, description="e.g. hh.kz role")
+    positions: int = Field(1, ge=1, le=10_000, description="hires that fill the vacancy")
+    source: Source = "employer"
+    external_id: str | None = Field(
+        None, min_length=1, max_length=100, description="id at the source; unique per source"
+    )
+    external_url: str | None = Field(None, max_length=500, pattern=WEBSITE)
+    published_at: datetime | None = Field(None, description="defaults to now")
+
+    check_languages = field_validator("languages")(_unique_languages)
+
+
+class VacancyUpdate(PartialUpdate):
+    """Change some fields of a vacancy (status changes through close/reopen)."""
+
+    NULLABLE = frozenset(
+        {"salary_min", "salary_max", "salary_gross", "schedule", "experience", "professional_role"}
+    )
+
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = Field(None, max_length=20_000)
+    requirements: str | None = Field(None, max_length=20_000)
+    skills: list[SkillIn] | None = Field(None, max_length=100)
+    region: RegionSlug | None = None
+    remote: bool | None = None
+    salary_min: Salary | None = None
+    salary_max: Salary | None = None
+    salary_gross: bool | None = None
+    employment_type: EmploymentType | None = None
+    schedule: Schedule | None = None
+    experience: Experience | None = None
+    languages: list[LanguageIn] | None = Field(None, max_length=3)
+    professional_role: str | None = Field(None, max_length=300)
+    positions: int | None = Field(None, ge=1, le=10_000)
+    published_at: datetime | None = None
+
+    check_languages = field_validator("languages")(_unique_languages)
+
+
+class VacancyRead(ReadSchema):
+    """A vacancy as clients and the change feed see it."""
+
+    id: Id
+    employer_id: Id
+    title: str
+    description: str
+    requirements: str
+    skills: list[SkillRead]
+    region: str
+    remote: bool
+    salary_min: int | None
+    salary_max: int | None
+    salary_gross: bool | None
+    salary_original: SalaryOriginalRead | None = None
+    employment_type: str
+    schedule: str | None
+    experience: str | None
+    languages: list[LanguageRead]
+    professional_role: str | None
+    positions: int
+    hired_count: int
+    status: VacancyStatus
+    closed_at: Timestamp | None
+    source: Source
+    external_id: str | None
+    external_url: str | None
+    published_at: Timestamp
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class VacancyQuery(PageQuery):
+    """Filters of the vacancy list; list filters match any of their values."""
+
+    employer_id: str | None = Field(None, pattern=OBJECT_ID)
+    region: list[RegionSlug] | None = None
+    remote: bool | None = None
+    salary_min: int | None = Field(
+        None, ge=0, le=MAX_SALARY, description="salary_max >= x or salary_min >= x (KZT)"
+    )
+    status: list[VacancyStatus] | None = None
+    language: list[LanguageCode] | None = None
+    employment_type: list[EmploymentType] | None = None
+    q: str | None = Field(None, max_length=200, description="text in title or description")
+    skill: list[Annotated[str, Field(max_length=500)]] | None = Field(
+        None, max_length=50, description="ESCO skill uri"
+    )
+    source: Source | None = None
+    sort: VacancySort = "-published_at"
+
+
+# Applications
+
+
+class ApplicationCreate(Schema):
+    """A learner applies to an open vacancy (once per vacancy)."""
+
+    learner_id: str = Field(pattern=LEARNER_ID, description="id of the learner service")
+    vacancy_id: str = Field(pattern=OBJECT_ID)
+    cover_letter: str | None = Field(None, max_length=10_000)
+
+
+class TransitionRequest(Schema):
+    """Move an application through the hiring state machine.
+
+    applied -> interview | offer | rejected; interview -> offer | rejected;
+    offer -> hired | rejected; hired and rejected are final. Any other move is 409 naming the
+    current status. A hire records `salary` (KZT per month; default: the vacancy's salary_min,
+    else its salary_max) and `hired_at`, and fills one of the vacancy's positions: the vacancy
+    closes when all are filled.
+    """
+
+    to: TargetStatus
+    salary: Salary | None = Field(None, description="only with to=hired")
+    note: str | None = Field(None, max_length=2000)
+
+
+class TransitionRead(ReadSchema):
+    from_status: ApplicationStatus | None
+    to_status: ApplicationStatus
+    at: Timestamp
+    note: str | None
+
+
+class ApplicationRead(ReadSchema):
+    """An application with its history and the moves it allows next."""
+
+    id: Id
+    learner_id: str
+    vacancy_id: Id
+    employer_id: Id
+    cover_letter: str | None
+    status: ApplicationStatus
+    allowed_transitions: list[TargetStatus]
+    history: list[TransitionRead]
+    salary: int | None
+    hired_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ApplicationQuery(PageQuery):
+    """Filters of the application list."""
+
+    vacancy_id: str | None = Field(None, pattern=OBJECT_ID)
+    employer_id: str | None = Field(None, pattern=OBJECT_ID)
+    learner_id: str | None = Field(None, pattern=LEARNER_ID)
+    status: list[ApplicationStatus] | None = None

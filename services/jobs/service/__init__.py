@@ -1,0 +1,1 @@
+"""The rules of the jobs service, one module per domain; views and importers call these."""

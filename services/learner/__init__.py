@@ -1,0 +1,1 @@
+"""Learner service: learners, courses, enrolments and employment outcomes."""

@@ -1,0 +1,380 @@
+"""The ministry's retraining reports: funnel, outcomes by programme and region, providers.
+
+Unit and definitions (the same in every report):
+
+- The cohort is every enrolment whose *enrolment date* falls in the period (``from``/``to``,
+  inclusive) and matches the programme, region (both as recorded at enrolment) and course
+  provider filters. People are counted once: a learner with several matching enrolments is one
+  person, placed in the programme and region of their earliest matching enrolment.
+- enrolled: people in the cohort; completed: those with a completed matching enrolment (the
+  completion date is their first one); hired within N days: those whose first hire on or after
+  that completion date came at most N days later (N = 30, 90, 180).
+- median days to hire and median starting salary: over the people hired within 180 days (salary:
+  those whose hire carried one).
+- providers: the same per provider, counting a person once per provider; placement rate =
+  hired within 180 days / completed; ranked by placement rate, then by completions.
+
+Reports carry no personal data: only counts, medians and group names. Every table goes through
+:func:`services.common.reporting.protect` (small-cell and complementary suppression).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from services.common.reference import PROGRAMMES, REGION_SLUGS
+from services.common.reporting import (
+    RULE,
+    Cell,
+    CountTable,
+    count_cell,
+    publish_breakdown,
+    publish_overall,
+    safe_median,
+    safe_rate,
+)
+
+from .models import Course, Enrolment, Learner, Outcome
+
+WINDOWS = (30, 90, 180)
+STAGES = ("enrolled", "completed", *(f"hired_{n}d" for n in WINDOWS))
+# The stages nest: every person hired within 30 days was hired within 90, and so on.
+CHAIN = ["enrolled", "completed", *(f"hired_{n}d" for n in reversed(WINDOWS))]
+ENROLMENT_FIELDS = (
+    "learner_id",
+    "course_id",
+    "status",
+    "enrolled_at",
+    "completed_at",
+    "region",
+    "programme",
+)
+ROW_FIELDS = (
+    *STAGES,
+    "completion_rate",
+    "placement_rate_180d",
+    "median_days_to_hire",
+    "median_starting_salary",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report is restricted to."""
+
+    start: date | None = None
+    end: date | None = None
+    programme: str | None = None
+    region: str | None = None
+    provider: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the filters as they are echoed in a report."""
+        return {
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "programme": self.programme,
+            "region": self.region,
+            "provider": self.provider,
+        }
+
+
+@dataclass
+class Entry:
+    """One matching enrolment, stripped of everything but what the reports count."""
+
+    person: str
+    provider: str
+    programme: str | None
+    region: str | None
+    enrolled_on: date
+    completed_on: date | None
+
+
+@dataclass
+class Person:
+    """One person's path through the funnel within a group."""
+
+    completed_on: date | None = None
+    hire_days: int | None = None
+    salary: int | None = None
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def load_entries(filters: Filters) -> list[Entry]:
+    """Return the enrolments in the period and of the provider (programme/region: later)."""
+    providers = {
+        str(doc["_id"]): doc.get("provider", "")
+        for doc in Course.objects.only("provider").as_pymongo()
+    }
+    docs = list(Enrolment.objects.only(*ENROLMENT_FIELDS).as_pymongo())
+    missing = {d["learner_id"] for d in docs if not d.get("region") or not d.get("programme")}
+    fallback: dict[str, dict[str, Any]] = {}
+    if missing:
+        # Enrolments made before region/programme were copied onto them: ask the profile.
+        fallback = {
+            str(d["_id"]): d
+            for d in Learner.objects(id__in=[m for m in missing if len(m) == 24])
+            .only("region", "programme")
+            .as_pymongo()
+        }
+    out = []
+    for doc in docs:
+        enrolled_on = _day(doc.get("enrolled_at"))
+        if enrolled_on is None:
+            continue
+        if filters.start and enrolled_on < filters.start:
+            continue
+        if filters.end and enrolled_on > filters.end:
+            continue
+        provider = providers.get(str(doc["course_id"]), "")
+        if filters.provider and provider != filters.provider:
+            continue
+        profile = fallback.get(doc["learner_id"], {})
+        out.append(
+            Entry(
+                person=doc["learner_id"],
+                provider=provider,
+                programme=doc.get("programme") or profile.get("programme"),
+                region=doc.get("region") or profile.get("region"),
+                enrolled_on=enrolled_on,
+                completed_on=(
+                    _day(doc.get("completed_at")) if doc.get("status") == "completed" else None
+                ),
+            )
+        )
+    return out
+
+
+def load_hires(people: Iterable[str]) -> dict[str, list[tuple[date, int | None]]]:
+    """Return each person's hires as (day, salary), earliest first."""
+    wanted = set(people)
+    hires: dict[str, list[tuple[date, int | None]]] = defaultdict(list)
+    for doc in Outcome.objects.only("learner_id", "hired_at", "salary").as_pymongo():
+        day = _day(doc.get("hired_at"))
+        if doc["learner_id"] in wanted and day is not None:
+            hires[doc["learner_id"]].append((day, doc.get("salary")))
+    for items in hires.values():
+        items.sort(key=lambda h: h[0])
+    return hires
+
+
+def _people(
+    entries: Iterable[Entry], hires: dict[str, list[tuple[date, int | None]]]
+) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for entry in entries:
+        person = people.setdefault(entry.person, Person())
+        if entry.completed_on and (
+            person.completed_on is None or entry.completed_on < person.completed_on
+        ):
+            person.completed_on = entry.completed_on
+    for key, person in people.items():
+        if person.completed_on is None:
+            continue
+        after = [h for h in hires.get(key, []) if h[0] >= person.completed_on]
+        if after:
+            person.hire_days = (after[0][0] - person.completed_on).days
+            person.salary = after[0][1]
+    return people
+
+
+def _counts(people: Iterable[Person]) -> dict[str, int]:
+    counts = dict.fromkeys(STAGES, 0)
+    for person in people:
+        counts["enrolled"] += 1
+        if person.completed_on is not None:
+            counts["completed"] += 1
+            for n in WINDOWS:
+                if person.hire_days is not None and person.hire_days <= n:
+                    counts[f"hired_{n}d"] += 1
+    return counts
+
+
+def _envelope(filters: Filters, **body: Any) -> dict[str, Any]:
+    return {
+        "filters": filters.as_dict(),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "suppression": RULE,
+        **body,
+    }
+
+
+BREAKDOWNS: dict[str, tuple[str, ...]] = {"programme": tuple(PROGRAMMES), "region": REGION_SLUGS}
+
+
+class Cohort:
+    """The enrolments and hires behind one report, with every published figure derived once.
+
+    Overall figures and breakdowns are linked: a breakdown's totals are the published overall
+    figures of its cohort, and the figures of a cohort filtered by region or programme are the
+    published row of the breakdown one level up. So no filter reveals a hidden cell.
+    """
+
+    def __init__(
+        self,
+        filters: Filters,
+        entries: list[Entry] | None = None,
+        hires: dict[str, list[tuple[date, int | None]]] | None = None,
+    ) -> None:
+        self.filters = filters
+        self.entries = load_entries(filters) if entries is None else entries
+        self.hires = load_hires(e.person for e in self.entries) if hires is None else hires
+        self._first: dict[str, Entry] = {}
+        for entry in sorted(self.entries, key=lambda e: e.enrolled_on):
+            self._first.setdefault(entry.person, entry)
+        self._overall: dict[tuple[str | None, str | None], dict[str, Cell]] = {}
+        self._tables: dict[tuple[str | None, str | None, str], CountTable] = {}
+
+    def select(self, programme: str | None, region: str | None) -> list[Entry]:
+        """Return the entries of the people in a programme and/or region ("unknown": unset)."""
+        first = self._first
+        return [
+            e
+            for e in self.entries
+            if (programme is None or (first[e.person].programme or "unknown") == programme)
+            and (region is None or (first[e.person].region or "unknown") == region)
+        ]
+
+    def people(self, programme: str | None, region: str | None) -> dict[str, Person]:
+        """Return the people of the cohort restricted to a programme and/or region."""
+        return _people(self.select(programme, region), self.hires)
+
+    def overall(self, programme: str | None, region: str | None) -> dict[str, Cell]:
+        """Return the published funnel counts of a (sub)cohort."""
+        key = (programme, region)
+        if key in self._overall:
+            return self._overall[key]
+        if region is not None:
+            cells = self._row(self.table(programme, None, "region"), region)
+        elif programme is not None:
+            cells = self._row(self.table(None, None, "programme"), programme)
+        else:
+            counts = _counts(self.people(None, None).values())
+            breakdowns = [self._rows(None, None, dim) for dim in BREAKDOWNS]
+            cells = publish_overall(counts, STAGES, CHAIN, breakdowns)
+        self._overall[key] = cells
+        return cells
+
+    @staticmethod
+    def _row(table: CountTable, key: str) -> dict[str, Cell]:
+        return {stage: table.cell(key, stage) for stage in STAGES}
+
+    def _rows(
+        self, programme: str | None, region: str | None, dim: str
+    ) -> dict[str, dict[str, int]]:
+        groups = list(BREAKDOWNS[dim])
+        seen = {
+            getattr(self._first[e.person], dim) or "unknown" for e in self.select(programme, region)
+        }
+        groups += sorted(seen - set(groups))
+        return {
+            group: _counts(
+                self.people(
+                    group if dim == "programme" else programme,
+                    group if dim == "region" else region,
+                ).values()
+            )
+            for group in groups
+        }
+
+    def table(self, programme: str | None, region: str | None, dim: str) -> CountTable:
+        """Return the published breakdown by ``dim`` of a (sub)cohort."""
+        key = (programme, region, dim)
+        if key not in self._tables:
+            totals = _counts(self.people(programme, region).values())
+            self._tables[key] = publish_breakdown(
+                self._rows(programme, region, dim),
+                totals,
+                self.overall(programme, region),
+                STAGES,
+                CHAIN,
+            )
+        return self._tables[key]
+
+
+def _published_row(cells: dict[str, Cell], people: list[Person]) -> dict[str, Any]:
+    hired = [p for p in people if p.hire_days is not None and p.hire_days <= max(WINDOWS)]
+    salaries = [p.salary for p in hired if p.salary is not None]
+    return {
+        **cells,
+        "completion_rate": safe_rate(cells["completed"], cells["enrolled"]),
+        "placement_rate_180d": safe_rate(cells["hired_180d"], cells["completed"]),
+        "median_days_to_hire": safe_median([float(p.hire_days or 0) for p in hired]),
+        "median_starting_salary": safe_median([float(s) for s in salaries]),
+        "salaries_reported": count_cell(len(salaries)),
+    }
+
+
+def funnel(*, filters: Filters) -> dict[str, Any]:
+    """Return the enrolled → completed → hired funnel of the filtered cohort."""
+    cohort = Cohort(filters)
+    cells = cohort.overall(filters.programme, filters.region)
+    people = list(cohort.people(filters.programme, filters.region).values())
+    row = _published_row(cells, people)
+    stages = [{"stage": stage, "count": row[stage]} for stage in STAGES]
+    return _envelope(filters, funnel=row, stages=stages)
+
+
+def outcomes(*, filters: Filters) -> dict[str, Any]:
+    """Return the funnel broken down by programme and by region."""
+    cohort = Cohort(filters)
+    body: dict[str, Any] = {}
+    for dim in BREAKDOWNS:
+        table = cohort.table(filters.programme, filters.region, dim)
+        rows = []
+        for group in table.rows:
+            people = cohort.people(
+                group if dim == "programme" else filters.programme,
+                group if dim == "region" else filters.region,
+            )
+            cells = {stage: table.cell(group, stage) for stage in STAGES}
+            rows.append({"group": group, **_published_row(cells, list(people.values()))})
+        total = {stage: table.total(stage) for stage in STAGES}
+        everyone = list(cohort.people(filters.programme, filters.region).values())
+        body[f"by_{dim}"] = {"rows": rows, "total": _published_row(total, everyone)}
+    return _envelope(filters, **body)
+
+
+def providers(*, filters: Filters) -> dict[str, Any]:
+    """Return course providers ranked by placement rate (hired within 180 days / completed)."""
+    everyone = Cohort(filters)
+    by_provider: dict[str, list[Entry]] = defaultdict(list)
+    for entry in everyone.entries:
+        by_provider[entry.provider or "unknown"].append(entry)
+    rows = []
+    for name, entries in by_provider.items():
+        # Each provider's row is exactly what the funnel filtered by that provider publishes.
+        cohort = Cohort(replace(filters, provider=name), entries, everyone.hires)
+        people = cohort.people(filters.programme, filters.region)
+        if not people:
+            continue
+        cells = cohort.overall(filters.programme, filters.region)
+        rows.append({"provider": name, **_published_row(cells, list(people.values()))})
+    ranked = sorted(
+        (r for r in rows if r["placement_rate_180d"] is not None),
+        key=lambda r: (-r["placement_rate_180d"], -r["completed"], r["provider"]),
+    )
+    unranked = sorted(
+        (r for r in rows if r["placement_rate_180d"] is None), key=lambda r: r["provider"]
+    )
+    for rank, row in enumerate(ranked, start=1):
+        row["rank"] = rank
+    for row in unranked:
+        row["rank"] = None
+    return _envelope(filters, providers=ranked + unranked)

@@ -1,0 +1,212 @@
+"""Request and response schemas of learners (courses and enrolments: course_schemas.py)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from services.common.api import Id, PageQuery, ReadSchema, Schema
+from services.common.reference import LanguageCode, LanguageLevel, Programme, RegionSlug
+
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
+def _check_email(value: str) -> str:
+    local = value.split("@", 1)[0]
+    if len(local) > 64 or not _EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+def as_utc(value: Any) -> Any:
+    """Read naive datetimes (the embedded store returns them) as UTC."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(as_utc)]
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Uri = Annotated[str, StringConstraints(max_length=300, pattern=r"^https?://[^\s]+$")]
+Cohort = Annotated[str, StringConstraints(max_length=40, pattern=r"^\d{4}(-[a-z0-9]+)+$")]
+ObjectIdStr = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+CvText = Annotated[str, StringConstraints(max_length=20_000)]
+SkillSource = Literal["self", "course", "extracted"]
+
+
+class LanguageIn(Schema):
+    """A language and the learner's level in it."""
+
+    code: LanguageCode
+    level: LanguageLevel
+
+
+class SkillIn(Schema):
+    """A skill the learner declares (source "self")."""
+
+    uri: Uri | None = Field(None, description="ESCO skill URI, when known")
+    label: Label
+    level: int | None = Field(None, ge=1, le=5, description="self-assessed level 1..5")
+
+
+class OccupationIn(Schema):
+    """An occupation the learner aims at: an ESCO occupation URI, a free title, or both."""
+
+    uri: Uri | None = None
+    title: Label | None = None
+
+    @model_validator(mode="after")
+    def check_one_given(self) -> OccupationIn:
+        if self.uri is None and self.title is None:
+            raise ValueError("give an ESCO occupation uri or a title")
+        return self
+
+
+def _unique_languages(value: list[LanguageIn] | None) -> list[LanguageIn] | None:
+    if value is not None:
+        codes = [lang.code for lang in value]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each language may appear once")
+    return value
+
+
+class LearnerCreate(Schema):
+    """A new learner profile."""
+
+    name: Name
+    email: Email
+    region: RegionSlug
+    programme: Programme = "other"
+    cohort: Cohort | None = Field(None, description='intake, e.g. "2025-autumn"')
+    languages: list[LanguageIn] = Field(default_factory=list, max_length=3)
+    skills: list[SkillIn] = Field(default_factory=list, max_length=200)
+    desired_occupations: list[OccupationIn] = Field(default_factory=list, max_length=20)
+    cv_text: CvText | None = None
+    consent: bool = Field(False, description="may employers see this profile?")
+
+    @field_validator("languages")
+    @classmethod
+    def check_languages(cls, value: list[LanguageIn] | None) -> list[LanguageIn] | None:
+        """Reject a language listed twice."""
+        return _unique_languages(value)
+
+
+class LearnerUpdate(Schema):
+    """A partial update of a learner; the merged result is validated as a whole."""
+
+    name: Name | None = None
+    email: Email | None = None
+    region: RegionSlug | None = None
+    programme: Programme | None = None
+    cohort: Cohort | None = None
+    languages: list[LanguageIn] | None = Field(None, max_length=3)
+    desired_occupations: list[OccupationIn] | None = Field(None, max_length=20)
+    cv_text: CvText | None = None
+    consent: bool | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def check_languages(cls, value: list[LanguageIn] | None) -> list[LanguageIn] | None:
+        """Reject a language listed twice."""
+        return _unique_languages(value)
+
+
+class ExtractedSkillIn(Schema):
+    """A skill the matcher found in the learner's CV."""
+
+    uri: Uri
+    label: Label
+    confidence: float | None = Field(None, ge=0.0, le=1.0)
+    evidence: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class ExtractedSkillsIn(Schema):
+    """The full set of extracted skills; it replaces the previous extracted ones."""
+
+    skills: list[ExtractedSkillIn] = Field(max_length=500)
+
+
+class LanguageRead(ReadSchema):
+    code: str
+    level: str
+
+
+class SkillRead(ReadSchema):
+    uri: str | None = None
+    label: str
+    level: int | None = None
+    source: str
+    evidence: str | None = None
+    confidence: float | None = None
+
+
+class OccupationRead(ReadSchema):
+    uri: str | None = None
+    title: str | None = None
+
+
+class LearnerRead(ReadSchema):
+    """A learner profile as clients see it."""
+
+    id: Id
+    name: str
+    email: str
+    region: str
+    programme: str
+    cohort: str | None = None
+    languages: list[LanguageRead]
+    skills: list[SkillRead]
+    rejected_skills: list[str]
+    desired_occupations: list[OccupationRead]
+    cv_text: str | None = None
+    consent: bool
+    consent_at: UtcDateTime | None = None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class LearnerQuery(PageQuery):
+    """Filters of the learner list (a list filter matches any of its values)."""
+
+    region: list[RegionSlug] | None = None
+    programme: list[Programme] | None = None
+    cohort: Cohort | None = None
+    language: list[LanguageCode] | None = Field(None, description="speaks any of these")
+    skill: list[Uri] | None = Field(None, description="has any of these skill URIs")
+    consent: bool | None = None
+    q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, description="text in the name or email (literal, case-insensitive)"
+    )
+
+
+class OutcomeRead(ReadSchema):
+    """A hire recorded from the jobs feed."""
+
+    id: Id
+    application_id: str
+    learner_id: str
+    employer_id: str | None = None
+    employer_name: str | None = None
+    vacancy_id: str | None = None
+    vacancy_title: str | None = None
+    region: str | None = None
+    salary: int | None = None
+    hired_at: UtcDateTime
+    programme: str | None = None
+    anonymised: bool
+    recorded_at: UtcDateTime

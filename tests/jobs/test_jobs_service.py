@@ -1,0 +1,152 @@
+"""The jobs service as a whole: health, OpenAPI, durability across restarts, live gunicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from services.common.db import close_db
+from services.jobs.app import create_app
+from services.jobs.settings import ALIAS, Settings
+from tests.jobs.helpers import REAL_BINS, events
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_health_and_readiness(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok", "service": "jobs"}
+    assert client.get("/readyz").get_json()["status"] == "ready"
+
+
+def test_settings_default_to_the_jobs_port_and_database() -> None:
+    settings = Settings.from_env(env={})
+    assert (settings.port, settings.db_name, settings.service) == (8002, "qabilet_jobs", "jobs")
+
+
+def test_openapi_documents_every_endpoint_and_the_state_machine(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").get_json()
+    paths = spec["paths"]
+    for path, method in [
+        ("/employers", "post"),
+        ("/employers/{employer_id}", "delete"),
+        ("/vacancies", "get"),
+        ("/vacancies/{vacancy_id}", "patch"),
+        ("/vacancies/{vacancy_id}/close", "post"),
+        ("/vacancies/{vacancy_id}/reopen", "post"),
+        ("/applications", "post"),
+        ("/applications/{application_id}/transition", "post"),
+        ("/changes", "get"),
+    ]:
+        assert method in paths[path], (path, method)
+    transition = paths["/applications/{application_id}/transition"]["post"]
+    assert "offer -> hired | rejected" in transition["responses"]["409"]["description"]
+    described = spec["components"]["schemas"]["TransitionRequest"]["description"]
+    assert "applied -> interview | offer | rejected" in described
+    params = {p["name"] for p in paths["/vacancies"]["get"]["parameters"]}
+    assert {"employer_id", "region", "remote", "salary_min", "status", "q", "skill"} <= params
+
+
+def test_data_survives_an_app_restart(settings: Settings) -> None:
+    first = create_app(settings).test_client()
+    employer = first.post(
+        "/employers",
+        json={"name": "Air Astana", "bin": REAL_BINS[0], "region": "astana", "sector": "aviation"},
+    ).get_json()
+    vacancy = first.post(
+        "/vacancies",
+        json={"employer_id": employer["id"], "title": "Pilot", "region": "astana"},
+    ).get_json()
+    close_db(ALIAS)
+
+    again = create_app(settings).test_client()
+    assert again.get(f"/vacancies/{vacancy['id']}").get_json() == vacancy
+    assert [e["type"] for e in events(again)] == ["employer.created", "vacancy.created"]
+    # The feed's sequence continues where it stopped, and the BIN is still taken.
+    again.post(f"/vacancies/{vacancy['id']}/close")
+    assert events(again)[-1]["seq"] == 3
+    dup = again.post(
+        "/employers",
+        json={"name": "Copy", "bin": REAL_BINS[0], "region": "astana", "sector": "aviation"},
+    )
+    assert dup.status_code == 409
+    close_db(ALIAS)
+
+
+def call(method: str, url: str, body: Any = None) -> tuple[int, Any]:
+    """Send one JSON request to a live server; return (status, body)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def ready(base: str) -> bool:
+    """Tell whether the server at ``base`` answers its readiness probe."""
+    try:
+        return call("GET", f"{base}/readyz")[0] == 200
+    except OSError:  # not listening yet
+        return False
+
+
+@pytest.fixture
+def gunicorn(tmp_path: Path) -> Iterator[str]:
+    """Serve services.jobs.wsgi:app with the deploy command; stop it by its pid."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "QABILET_DATA_DIR": str(tmp_path / "store"), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4"]
+    cmd += ["--bind", f"127.0.0.1:{port}", "services.jobs.wsgi:app"]
+    log = (tmp_path / "gunicorn.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not ready(base):
+            assert proc.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "gunicorn did not become ready"
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.slow
+def test_wsgi_app_serves_under_gunicorn_gthread(gunicorn: str) -> None:
+    status, employer = call(
+        "POST",
+        f"{gunicorn}/employers",
+        {"name": "Kaspi", "bin": REAL_BINS[1], "region": "almaty-city", "sector": "fintech"},
+    )
+    assert status == 201, employer
+    for i in range(8):  # requests spread over both workers, which share one store
+        status, vacancy = call(
+            "POST",
+            f"{gunicorn}/vacancies",
+            {"employer_id": employer["id"], "title": f"Analyst {i}", "region": "astana"},
+        )
+        assert status == 201, vacancy
+    status, page = call("GET", f"{gunicorn}/vacancies?status=open&limit=100")
+    assert status == 200 and page["total"] == 8
+    status, feed = call("GET", f"{gunicorn}/changes?limit=100")
+    assert [e["seq"] for e in feed["events"]] == list(range(1, 10))

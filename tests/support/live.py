@@ -1,0 +1,85 @@
+"""Live gunicorn servers for tests: free 127.0.0.1 ports, tmp data, stopped by pid."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts import suite
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveSuite:
+    """Running services: their base URLs and where their state lives."""
+
+    urls: dict[str, str]
+    data_dir: Path
+    run_dir: Path
+    log_dir: Path
+
+    def stop(self, name: str) -> None:
+        """Stop one service by its pid."""
+        suite.stop(name, self.run_dir)
+
+    def start(self, name: str, env: dict[str, str]) -> None:
+        """(Re)start one service with the suite's environment."""
+        service = next(s for s in suite.SERVICES if s.name == name)
+        suite.start(service, env, run_dir=self.run_dir, log_dir=self.log_dir)
+        if not suite.wait_ready(self.urls[name], timeout=60):
+            log = (self.log_dir / f"{name}.log").read_text()[-3000:]
+            raise RuntimeError(f"{name} did not become ready:\n{log}")
+
+
+def suite_env(tmp: Path, ports: dict[str, int], extra: dict[str, str] | None = None) -> dict:
+    """Return the environment for services under test (fake embedder, tmp store)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "QABILET_DATA_DIR": str(tmp / "data"),
+            "QABILET_EMBEDDER": "fake",
+            "QABILET_JWT_SECRET": "test-secret-" + "x" * 32,
+            "QABILET_ADMIN_EMAIL": "admin@test.kz",
+            "QABILET_ADMIN_PASSWORD": "admin-password-1",
+        }
+    )
+    for svc in suite.SERVICES:
+        env[svc.port_env] = str(ports[svc.name])
+        env[f"QABILET_{svc.name.upper()}_URL"] = f"http://127.0.0.1:{ports[svc.name]}"
+    env.update(extra or {})
+    return env
+
+
+@contextlib.contextmanager
+def live_suite(
+    tmp: Path, names: list[str], extra: dict[str, str] | None = None, workers: int | None = None
+) -> Iterator[LiveSuite]:
+    """Start the named services under gunicorn; stop them all (by pid) on exit."""
+    ports = {svc.name: free_port() for svc in suite.SERVICES}
+    env = suite_env(tmp, ports, extra)
+    if workers is not None:
+        for name in names:
+            env[f"{name.upper()}_WORKERS"] = str(workers)
+    live = LiveSuite(
+        urls={n: f"http://127.0.0.1:{p}" for n, p in ports.items()},
+        data_dir=tmp / "data",
+        run_dir=tmp / "run",
+        log_dir=tmp / "log",
+    )
+    try:
+        for name in names:
+            live.start(name, env)
+        yield live
+    finally:
+        for name in reversed(names):
+            suite.stop(name, live.run_dir)
