@@ -65,6 +65,11 @@ def append_event(alias: str, type_: str, id_: str, data: dict[str, Any]) -> int:
     return seq
 
 
+def _utc(at: datetime) -> datetime:
+    # The embedded store returns naive datetimes; every time the suite writes is UTC.
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
     """Return up to ``limit`` events after the cursor ``after``."""
     db = database(alias)
@@ -72,7 +77,9 @@ def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
         docs = list(db[CHANGES].find({"_id": {"$gt": after}}).sort("_id", 1).limit(limit))
         counter = db[COUNTERS].find_one({"_id": CHANGES})
     events = [
-        ChangeEvent(seq=d["_id"], type=d["type"], id=d["id"], at=d["at"], data=d.get("data", {}))
+        ChangeEvent(
+            seq=d["_id"], type=d["type"], id=d["id"], at=_utc(d["at"]), data=d.get("data", {})
+        )
         for d in docs
     ]
     latest = int(counter["value"]) if counter else 0
