@@ -80,7 +80,9 @@ def learner_body(i: str) -> dict[str, Any]:
 
 def test_concurrent_creates_lose_nothing_and_feed_has_no_gaps(live: LiveSuite) -> None:
     base = live.urls["learner"]
-    statuses = hammer(8, 10, lambda t, i: call("POST", f"{base}/learners", learner_body(f"{t}-{i}"))[0])
+    statuses = hammer(
+        8, 10, lambda t, i: call("POST", f"{base}/learners", learner_body(f"{t}-{i}"))[0]
+    )
     assert statuses == [201] * 80
     _, page = call("GET", f"{base}/learners?limit=1")
     assert page["total"] == 80
@@ -125,10 +127,16 @@ def _employer_and_vacancy(base: str, tag: str, positions: int = 1) -> tuple[str,
 def test_racing_transitions_of_one_application_let_exactly_one_win(live: LiveSuite) -> None:
     base = live.urls["jobs"]
     _, vacancy_id = _employer_and_vacancy(base, "race")
-    status, app = call("POST", f"{base}/applications", {"learner_id": "l-1", "vacancy_id": vacancy_id})
+    status, app = call(
+        "POST", f"{base}/applications", {"learner_id": "l-1", "vacancy_id": vacancy_id}
+    )
     assert status == 201, app
     statuses = hammer(
-        8, 1, lambda t, i: call("POST", f"{base}/applications/{app['id']}/transition", {"to": "interview"})[0]
+        8,
+        1,
+        lambda t, i: call(
+            "POST", f"{base}/applications/{app['id']}/transition", {"to": "interview"}
+        )[0],
     )
     assert sorted(statuses) == [200] + [409] * 7
 

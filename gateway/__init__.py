@@ -1,0 +1,1 @@
+"""Qabilet gateway: the suite's only public door (API under /api/v1, docs, web pages)."""

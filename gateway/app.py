@@ -1,0 +1,110 @@
+"""The gateway's app factory: accounts, tokens, rate limits, the proxied API, docs and pages."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+
+from flask import Flask, Response, g
+
+from services.common.api import json_response
+from services.common.db import init_db, ping
+from services.common.errors import register_error_handlers
+from services.common.logs import configure_logging, init_request_ids
+
+from . import accounts
+from .api import accounts_bp
+from .api import bp as auth_bp
+from .auth import Tokens
+from .docs import bp as docs_bp
+from .ministry import bp as ministry_bp  # ministry hook: load-test runs API (gateway/ministry.py)
+from .models import ALIAS
+from .pages import bp as pages_bp
+from .proxy import Proxy
+from .ratelimit import init_rate_limits
+from .settings import SERVICES, Settings
+from .specs import Specs
+from .transport import HttpTransport, Transport
+from .views import register_routes
+
+HTML_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+}
+
+
+def http_transport(settings: Settings) -> HttpTransport:
+    """Return the production transport: kept-alive connections to the configured services."""
+    return HttpTransport(
+        {name: settings.service_url(name) for name in SERVICES},
+        timeout=settings.upstream_timeout,
+        connect_timeout=settings.upstream_connect_timeout,
+        idle_seconds=settings.upstream_idle_seconds,
+        breaker_failures=settings.breaker_failures,
+        breaker_seconds=settings.breaker_seconds,
+    )
+
+
+def create_app(settings: Settings | None = None, *, transport: Transport | None = None) -> Flask:
+    """Build the gateway (the first admin is created here if configured and missing)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["TESTING"] = settings.testing
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Flask's signed session carries only flash messages; its key derives from the token secret.
+    app.secret_key = hmac.new(settings.jwt_secret.encode(), b"flask-session", "sha256").hexdigest()
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.cookie_secure)
+    # ESCO URIs ("http://...") travel inside paths; merging "//" would redirect them away.
+    app.url_map.merge_slashes = False
+    if not settings.testing:
+        configure_logging(settings.service, settings.log_level)
+    init_db(settings, ALIAS)
+    register_error_handlers(app)
+    init_request_ids(app)
+
+    @app.before_request
+    def mint_request_id() -> None:
+        # The public door mints every id itself: a client-chosen id could forge log trails.
+        g.request_id = uuid.uuid4().hex
+
+    proxy = Proxy(transport or http_transport(settings))
+    app.extensions["qabilet_proxy"] = proxy
+    app.extensions["qabilet_tokens"] = Tokens(settings)
+    app.extensions["qabilet_specs"] = Specs(proxy, settings.spec_ttl)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return json_response({"status": "ok", "service": settings.service})
+
+    @app.get("/readyz")
+    def readyz() -> Response:
+        try:
+            ping(ALIAS)
+        except Exception as exc:  # any store failure means not ready
+            return json_response(
+                {"status": "unavailable", "service": settings.service, "error": type(exc).__name__},
+                503,
+                {"Retry-After": "5"},
+            )
+        return json_response({"status": "ready", "service": settings.service})
+
+    @app.after_request
+    def harden_pages(response: Response) -> Response:
+        if response.mimetype == "text/html":
+            for name, value in HTML_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(docs_bp)
+    app.register_blueprint(ministry_bp)  # ministry hook
+    app.register_blueprint(pages_bp)
+    register_routes(app)
+    init_rate_limits(app, settings)
+    accounts.ensure_admin(settings)
+    return app

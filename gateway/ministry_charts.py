@@ -1,0 +1,245 @@
+"""Charts of the ministry dashboard: inline SVG drawn on the server (no script, no CDN).
+
+Every chart is a labelled horizontal bar chart, readable at a glance and printable; hidden
+figures ("<5", "*") are drawn as an empty outlined bar with their marker, never as a number.
+Also the dashboard's interface text in kk / ru / en, added to the gateway's i18n table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from . import i18n
+
+BRAND = "#0b6e75"
+SECOND = "#d08a2c"
+MUTED = "#5b6577"
+LINE = "#dde2ea"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, value (None when hidden) and the text printed after it."""
+
+    label: str
+    value: float | None
+    text: str
+    colour: str = BRAND
+
+
+def _fmt(value: Any, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if percent:
+        return f"{value * 100:.0f}%"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}".replace(",", " ")
+    return f"{int(value):,}".replace(",", " ")
+
+
+def bars(items: Sequence[Bar], *, title: str, maximum: float | None = None) -> Markup:
+    """Return a horizontal bar chart as inline SVG."""
+    label_w, bar_w, row_h = 190, 330, 24
+    height = max(1, len(items)) * row_h + 8
+    top = maximum or max([b.value for b in items if b.value is not None] or [1.0]) or 1.0
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {label_w + bar_w + 110} {height}" '
+        f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for i, bar in enumerate(items):
+        y = 4 + i * row_h
+        label = escape(bar.label if len(bar.label) <= 28 else bar.label[:27] + "…")
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" font-size="12" '
+            f'fill="#1d2330">{label}</text>'
+        )
+        if bar.value is None:
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 4}" width="24" height="{row_h - 8}" fill="none" '
+                f'stroke="{MUTED}" stroke-dasharray="3 2"/>'
+            )
+            end = label_w + 30.0
+        else:
+            width = max(1.0, bar_w * min(bar.value / top, 1.0)) if bar.value > 0 else 0.0
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="{row_h - 8}" '
+                f'fill="{bar.colour}" rx="2"/>'
+            )
+            end = label_w + width + 6
+        parts.append(
+            f'<text x="{end:.1f}" y="{y + 16}" font-size="12" fill="{MUTED}">'
+            f"{escape(bar.text)}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _num(cell: Any) -> float | None:
+    return float(cell) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else None
+
+
+def build(reports: dict[str, Any], lang: str) -> dict[str, Markup]:
+    """Return every chart of the dashboard from the reports it fetched."""
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    out: dict[str, Markup] = {}
+    funnel = reports.get("funnel") or {}
+    if funnel.get("stages"):
+        out["funnel"] = bars(
+            [
+                Bar(t(f"ministry.stage.{s['stage']}"), _num(s["count"]), _fmt(s["count"]))
+                for s in funnel["stages"]
+            ],
+            title=t("ministry.funnel"),
+        )
+    outcomes = reports.get("outcomes") or {}
+    for dim in ("programme", "region"):
+        rows = (outcomes.get(f"by_{dim}") or {}).get("rows") or []
+        shown = [r for r in rows if r.get("enrolled") not in (0, None)]
+        if shown:
+            out[f"outcomes_{dim}"] = bars(
+                [
+                    Bar(
+                        r["group"],
+                        r.get("placement_rate_180d"),
+                        f"{_fmt(r.get('placement_rate_180d'), True)} · {_fmt(r.get('completed'))}",
+                    )
+                    for r in shown
+                ],
+                title=t("ministry.outcomes"),
+                maximum=1.0,
+            )
+    providers = (reports.get("providers") or {}).get("providers") or []
+    if providers:
+        out["providers"] = bars(
+            [
+                Bar(p["provider"], p.get("placement_rate_180d"),
+                    _fmt(p.get("placement_rate_180d"), True))
+                for p in providers[:15]
+            ],
+            title=t("ministry.providers"),
+            maximum=1.0,
+        )  # fmt: skip
+    skills = (reports.get("skills") or {}).get("skills") or []
+    if skills:
+        items: list[Bar] = []
+        for s in skills:
+            items.append(Bar(s["label"], _num(s["vacancies"]), f"{s['vacancies']} ▸"))
+            items.append(
+                Bar("", _num(s["learners"]), f"{_fmt(s['learners'])} {t('ministry.learners')}",
+                    SECOND)
+            )  # fmt: skip
+        out["skills"] = bars(items, title=t("ministry.skills"))
+    fairness = reports.get("fairness") or {}
+    for dim in ("language", "area"):
+        groups = (fairness.get(f"by_{dim}") or {}).get("groups") or []
+        if groups:
+            out[f"fairness_{dim}"] = bars(
+                [
+                    Bar(g["group"], g.get("mean_top10_score"),
+                        f"{_fmt(g.get('mean_top10_score'))} (n={_fmt(g['learners'])})")
+                    for g in groups
+                ],
+                title=t("ministry.fairness"),
+                maximum=1.0,
+            )  # fmt: skip
+    runs = reports.get("load") or []
+    if runs:
+        out["load"] = bars(
+            [
+                Bar(str(r["started_at"])[:16].replace("T", " "), float(r["rps"]),
+                    f"{r['rps']:.1f} req/s · p95 {_fmt(r.get('p95_ms'))} ms · {r['failures']} ✗")
+                for r in runs
+            ],
+            title=t("ministry.load"),
+        )  # fmt: skip
+    return out
+
+
+# key: (en, ru, kk) — merged into the gateway's table so `_()` finds them.
+MESSAGES: dict[str, tuple[str, str, str]] = {
+    "ministry.filters": ("Filters", "Фильтры", "Сүзгілер"),
+    "ministry.from": ("Enrolled from", "Зачислены с", "Қабылданған күннен"),
+    "ministry.to": ("to", "по", "дейін"),
+    "ministry.programme": ("Programme", "Программа", "Бағдарлама"),
+    "ministry.region": ("Region", "Регион", "Өңір"),
+    "ministry.provider": ("Course provider", "Провайдер курсов", "Курс провайдері"),
+    "ministry.any": ("all", "все", "барлығы"),
+    "ministry.apply": ("Apply", "Применить", "Қолдану"),
+    "ministry.reset": ("Reset", "Сбросить", "Тазарту"),
+    "ministry.csv": ("Download CSV", "Скачать CSV", "CSV жүктеу"),
+    "ministry.funnel": ("Retraining funnel", "Воронка переобучения", "Қайта даярлау шұңқыры"),
+    "ministry.stage.enrolled": ("Enrolled", "Зачислены", "Қабылданды"),
+    "ministry.stage.completed": ("Completed", "Завершили", "Аяқтады"),
+    "ministry.stage.hired_30d": ("Hired ≤30 days", "Трудоустроены ≤30 дн.",
+                                 "Жұмысқа орналасты ≤30 күн"),
+    "ministry.stage.hired_90d": ("Hired ≤90 days", "Трудоустроены ≤90 дн.",
+                                 "Жұмысқа орналасты ≤90 күн"),
+    "ministry.stage.hired_180d": ("Hired ≤180 days", "Трудоустроены ≤180 дн.",
+                                  "Жұмысқа орналасты ≤180 күн"),
+    "ministry.median_days": ("Median days from completion to hire",
+                             "Медиана дней от завершения до найма",
+                             "Аяқтаудан жұмысқа алуға дейінгі күндер медианасы"),
+    "ministry.median_salary": ("Median starting salary, KZT", "Медианная стартовая зарплата, ₸",
+                               "Бастапқы жалақы медианасы, ₸"),
+    "ministry.outcomes": ("Placement within 180 days, by programme and region",
+                          "Трудоустройство за 180 дней по программам и регионам",
+                          "180 күн ішінде жұмысқа орналасу: бағдарламалар мен өңірлер"),
+    "ministry.by_programme": ("By programme", "По программам", "Бағдарламалар бойынша"),
+    "ministry.by_region": ("By region", "По регионам", "Өңірлер бойынша"),
+    "ministry.providers": ("Providers ranked by placement rate",
+                           "Провайдеры по доле трудоустройства",
+                           "Жұмысқа орналасу үлесі бойынша провайдерлер"),
+    "ministry.rank": ("Rank", "Место", "Орын"),
+    "ministry.rate": ("Placement", "Трудоустройство", "Орналасу"),
+    "ministry.group": ("Group", "Группа", "Топ"),
+    "ministry.total": ("Total", "Итого", "Барлығы"),
+    "ministry.skills": ("Skills demanded vs held", "Востребованные навыки и их наличие",
+                        "Сұранысқа ие дағдылар мен олардың болуы"),
+    "ministry.skill": ("Skill", "Навык", "Дағды"),
+    "ministry.vacancies": ("vacancies", "вакансий", "бос орын"),
+    "ministry.essential": ("essential", "обязательный", "міндетті"),
+    "ministry.learners": ("learners", "слушателей", "білім алушы"),
+    "ministry.gap": ("Gap", "Разрыв", "Алшақтық"),
+    "ministry.courses": ("Courses", "Курсы", "Курстар"),
+    "ministry.fairness": ("Fairness of recommendations", "Справедливость рекомендаций",
+                          "Ұсыныстардың әділдігі"),
+    "ministry.fairness_lead": (
+        "Mean top-10 match score by preferred language and area; disparity = lowest group "
+        "mean / highest (1 = parity).",
+        "Средний балл топ-10 рекомендаций по языку и типу местности; диспропорция = "
+        "минимальное среднее / максимальное (1 — равенство).",
+        "Тіл және елді мекен түрі бойынша үздік 10 ұсыныстың орташа балы; диспропорция = "
+        "ең төменгі орташа / ең жоғары (1 — теңдік).",
+    ),
+    "ministry.disparity": ("Disparity ratio", "Коэффициент диспропорции",
+                           "Диспропорция коэффициенті"),
+    "ministry.load": ("Load tests", "Нагрузочные тесты", "Жүктеме сынақтары"),
+    "ministry.load_none": ("No load test recorded yet (make load).",
+                           "Нагрузочные тесты ещё не проводились (make load).",
+                           "Жүктеме сынақтары әлі жүргізілмеген (make load)."),
+    "ministry.started": ("Started", "Начало", "Басталуы"),
+    "ministry.users": ("Users", "Пользователи", "Пайдаланушылар"),
+    "ministry.requests": ("Requests", "Запросы", "Сұраулар"),
+    "ministry.failures": ("Failures", "Ошибки", "Қателер"),
+    "ministry.unavailable": ("This report is unavailable right now",
+                             "Этот отчёт сейчас недоступен", "Бұл есеп қазір қолжетімсіз"),
+    "ministry.legend": (
+        "“<5”: fewer than 5 people, not shown; “*”: hidden so that a small group cannot be "
+        "worked out from totals. Reports contain no personal data.",
+        "«<5»: меньше 5 человек, не показывается; «*»: скрыто, чтобы малую группу нельзя было "
+        "вычислить из итогов. Отчёты не содержат персональных данных.",
+        "«<5»: 5 адамнан аз, көрсетілмейді; «*»: шағын топты жиынтықтан есептеп шығаруға "
+        "болмайтындай жасырылған. Есептерде дербес деректер жоқ.",
+    ),
+}  # fmt: skip
+
+i18n.MESSAGES.update({k: v for k, v in MESSAGES.items() if k not in i18n.MESSAGES})

@@ -1,0 +1,9 @@
+"""Server-rendered pages for learners, employers, the ministry and admins (kk / ru / en)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__)
+
+from . import employer, learner, ministry, session  # noqa: E402,F401  (views register on bp)

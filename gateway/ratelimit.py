@@ -1,0 +1,72 @@
+"""Per-client rate limits (Flask-Limiter): by account when signed in, by address otherwise."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter, RateLimitExceeded
+
+from services.common.errors import problem_response
+
+from .auth import client_key, current_principal
+from .settings import Settings
+
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/favicon.ico"})
+LIMITED_VIEWS = ("auth.create_token", "auth.register", "pages.login", "pages.register")
+
+
+def _address() -> str:
+    return "ip:" + (request.remote_addr or "unknown")
+
+
+def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
+    """Attach the limiter to ``app``; call after every view is registered."""
+
+    def per_client() -> str:
+        if current_principal() is not None:
+            return settings.ratelimit_default
+        return settings.ratelimit_anonymous
+
+    limiter = Limiter(
+        key_func=client_key,
+        app=app,
+        application_limits=[per_client],
+        storage_uri=settings.ratelimit_storage,
+        strategy="fixed-window",
+        headers_enabled=False,
+        key_prefix="qabilet-gw",
+    )
+
+    @limiter.request_filter
+    def exempt() -> bool:
+        return request.path in EXEMPT_PATHS or request.path.startswith("/static/")
+
+    # Password guessing is limited per address, separately from the general budget.
+    login = limiter.limit(
+        settings.ratelimit_login,
+        key_func=_address,
+        methods=["POST"],
+        scope="login",
+        per_method=False,
+    )
+    for name in LIMITED_VIEWS:
+        if name in app.view_functions:
+            app.view_functions[name] = login(app.view_functions[name])  # type: ignore[assignment]
+
+    @app.errorhandler(RateLimitExceeded)
+    def on_rate_limited(exc: RateLimitExceeded) -> Response:
+        current = limiter.current_limit
+        wait = 1
+        if current is not None:
+            wait = max(1, math.ceil(current.reset_at - time.time()))
+        return problem_response(
+            429,
+            "rate-limited",
+            "Too many requests",
+            f"the limit of {exc.description} was reached; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+
+    return limiter

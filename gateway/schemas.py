@@ -1,0 +1,128 @@
+"""Request and response schemas of the gateway's own routes (tokens, registration, accounts)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from services.common.api import Id, PageQuery, ReadSchema, Schema
+
+_EMAIL = re.compile(
+    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.[A-Za-z]{2,63}$"
+)
+
+Role = Literal["learner", "employer", "ministry", "admin"]
+SelfRole = Literal["learner", "employer"]
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value) or ".." in value:
+        raise ValueError("not a valid email address")
+    return value.lower()
+
+
+def _as_utc(value: Any) -> Any:
+    # The embedded store hands back naive datetimes that are UTC.
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+ObjectIdStr = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+UtcDateTime = Annotated[datetime, BeforeValidator(_as_utc)]
+
+
+class TokenRequest(Schema):
+    """Credentials exchanged for an access token."""
+
+    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class TokenRead(ReadSchema):
+    """A signed access token (send it as ``Authorization: Bearer <access_token>``)."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds until the token expires")
+    role: Role
+    account_id: str
+
+
+class Registration(Schema):
+    """Self-registration of a learner or an employer together with its profile."""
+
+    role: SelfRole
+    email: Email
+    password: Password
+    profile: dict[str, Any] = Field(
+        description="the learner (LearnerCreate) or employer (EmployerCreate) profile; "
+        "a learner's email defaults to the account's"
+    )
+
+
+class AccountCreate(Schema):
+    """An account an admin creates: link an existing profile, or pass one to create."""
+
+    email: Email
+    password: Password
+    role: Role
+    learner_id: ObjectIdStr | None = None
+    employer_id: ObjectIdStr | None = None
+    profile: dict[str, Any] | None = Field(
+        None, description="for learner/employer accounts without an id: the profile to create"
+    )
+
+
+class AccountRead(ReadSchema):
+    """An account as admins and its owner see it (never the password hash)."""
+
+    id: Id
+    email: str
+    role: Role
+    learner_id: str | None
+    employer_id: str | None
+    active: bool
+    created_at: UtcDateTime
+
+
+class Registered(ReadSchema):
+    """A new account with a token to start using it."""
+
+    account: AccountRead
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class AccountQuery(PageQuery):
+    """Filters of the account list."""
+
+    role: Role | None = None
+    active: bool | None = None
+    q: Annotated[str, StringConstraints(min_length=1, max_length=254)] | None = Field(
+        None, description="text in the email"
+    )
+
+
+class AccountPage(ReadSchema):
+    items: list[AccountRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class MeRead(ReadSchema):
+    """The signed-in account and the profile it speaks for."""
+
+    account_id: str
+    email: str
+    role: Role
+    learner_id: str | None
+    employer_id: str | None
+    token_expires_at: datetime

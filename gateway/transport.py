@@ -1,0 +1,244 @@
+"""How the gateway reaches a service: kept-alive http.client connections per thread, or WSGI.
+
+Measured on this machine, ``http.client`` over a kept-alive connection costs ~0.2 ms of client
+CPU per call against 0.7-1.4 ms for httpx or requests, so the hot path uses it directly: each
+gunicorn thread keeps one connection per service and the body bytes pass through unparsed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+PASSED_BACK = ("Content-Type", "Retry-After", "Location", "Cache-Control", "ETag", "Last-Modified")
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Upstream:
+    """A service's answer: status, the headers worth passing back, and the raw body."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def json(self) -> Any:
+        """Decode the body as JSON (None if empty or not JSON)."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
+class UpstreamError(Exception):
+    """A service could not be reached, or did not answer in time."""
+
+    def __init__(self, service: str, reason: str, *, timeout: bool, retry_after: int) -> None:
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+        self.reason = reason
+        self.timeout = timeout
+        self.retry_after = retry_after
+
+
+class Transport(Protocol):
+    """Anything that can send one request to a named service."""
+
+    def send(
+        self, service: str, method: str, target: str, body: bytes | None, headers: Mapping[str, str]
+    ) -> Upstream: ...
+
+
+class Breaker:
+    """Fail fast for a while after a service failed several times in a row."""
+
+    def __init__(self, failures: int, seconds: float) -> None:
+        self.threshold = max(1, failures)
+        self.seconds = seconds
+        self.count = 0
+        self.open_until = 0.0
+        self.tripped = False
+
+    def check(self, service: str) -> None:
+        """Raise UpstreamError while the circuit is open."""
+        left = self.open_until - time.monotonic()
+        if left > 0:
+            raise UpstreamError(
+                service,
+                "failing repeatedly; not trying again yet",
+                timeout=False,
+                retry_after=max(1, math.ceil(left)),
+            )
+
+    def failure(self) -> None:
+        """Count a failure; open the circuit at the threshold (at once when half-open)."""
+        self.count += 1
+        if self.count >= self.threshold or self.tripped:
+            self.open_until = time.monotonic() + self.seconds
+            self.tripped = True
+            self.count = 0
+
+    def success(self) -> None:
+        """Close the circuit."""
+        self.count = 0
+        self.tripped = False
+
+
+class HttpTransport:
+    """Send requests over one kept-alive ``http.client`` connection per thread and service."""
+
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        *,
+        timeout: float,
+        connect_timeout: float,
+        idle_seconds: float,
+        breaker_failures: int,
+        breaker_seconds: float,
+    ) -> None:
+        self.targets: dict[str, tuple[str, int]] = {}
+        for name, url in urls.items():
+            parts = urlsplit(url)
+            self.targets[name] = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.idle_seconds = idle_seconds
+        self.retry_after = max(1, math.ceil(breaker_seconds))
+        self.breakers = {name: Breaker(breaker_failures, breaker_seconds) for name in urls}
+        self._local = threading.local()
+        self._pools: list[dict[str, tuple[http.client.HTTPConnection, float]]] = []
+        self._pools_guard = threading.Lock()
+
+    def _pool(self) -> dict[str, tuple[http.client.HTTPConnection, float]]:
+        pool: dict[str, tuple[http.client.HTTPConnection, float]] | None = getattr(
+            self._local, "pool", None
+        )
+        if pool is None:
+            pool = self._local.pool = {}
+            with self._pools_guard:
+                self._pools.append(pool)
+        return pool
+
+    def _connection(self, service: str, method: str) -> tuple[http.client.HTTPConnection, bool]:
+        pool = self._pool()
+        held = pool.get(service)
+        if held is not None:
+            conn, last_used = held
+            # gunicorn drops idle keep-alive connections after 2 s; a write on a connection it
+            # may be closing could be lost without us knowing whether it ran, so start fresh.
+            if method in IDEMPOTENT or time.monotonic() - last_used < self.idle_seconds:
+                return conn, True
+            conn.close()
+        host, port = self.targets[service]
+        conn = http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
+        conn.connect()
+        if conn.sock is not None:
+            conn.sock.settimeout(self.timeout)
+        pool[service] = (conn, time.monotonic())
+        return conn, False
+
+    def _drop(self, service: str) -> None:
+        held = self._pool().pop(service, None)
+        if held is not None:
+            held[0].close()
+
+    def send(
+        self, service: str, method: str, target: str, body: bytes | None, headers: Mapping[str, str]
+    ) -> Upstream:
+        """Send one request; retry an idempotent one once if the connection failed."""
+        breaker = self.breakers[service]
+        breaker.check(service)
+        # An idempotent request is retried once after a connection failure, and once more if
+        # the first failure was only a kept-alive connection the service had already closed.
+        retries = 1 if method in IDEMPOTENT else 0
+        while True:
+            reused = False
+            try:
+                conn, reused = self._connection(service, method)
+                conn.request(method, target, body=body, headers=dict(headers))
+                resp = conn.getresponse()
+                data = resp.read()
+            except TimeoutError as exc:
+                self._drop(service)
+                breaker.failure()
+                raise UpstreamError(
+                    service,
+                    f"no answer within {self.timeout:g} s",
+                    timeout=True,
+                    retry_after=self.retry_after,
+                ) from exc
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop(service)
+                if method in IDEMPOTENT and reused and isinstance(exc, _STALE):
+                    continue
+                if retries > 0:
+                    retries -= 1
+                    continue
+                breaker.failure()
+                raise UpstreamError(
+                    service,
+                    f"unreachable ({type(exc).__name__})",
+                    timeout=False,
+                    retry_after=self.retry_after,
+                ) from exc
+            if resp.will_close:
+                self._drop(service)
+            else:
+                self._pool()[service] = (conn, time.monotonic())
+            breaker.success()
+            passed = {}
+            for name in PASSED_BACK:
+                value = resp.getheader(name)
+                if value is not None:
+                    passed[name] = value
+            return Upstream(resp.status, passed, data)
+
+    def close(self) -> None:
+        """Close every thread's connections (at shutdown; a later request reconnects)."""
+        with self._pools_guard:
+            pools, self._pools = self._pools, []
+        for pool in pools:
+            for conn, _ in list(pool.values()):
+                conn.close()
+            pool.clear()
+        self._local = threading.local()
+
+
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+
+
+class WsgiTransport:
+    """Call service apps in-process through their test clients (tests and local tools)."""
+
+    def __init__(self, apps: Mapping[str, Flask | Callable[[], Flask]]) -> None:
+        self.apps = dict(apps)
+        self.down: set[str] = set()
+
+    def _app(self, service: str) -> Flask:
+        app = self.apps[service]
+        if not isinstance(app, Flask):
+            app = self.apps[service] = app()
+        return app
+
+    def send(
+        self, service: str, method: str, target: str, body: bytes | None, headers: Mapping[str, str]
+    ) -> Upstream:
+        """Send one request to the app of ``service``."""
+        if service in self.down or service not in self.apps:
+            raise UpstreamError(service, "unreachable (stopped)", timeout=False, retry_after=5)
+        client = self._app(service).test_client()
+        resp = client.open(target, method=method, data=body, headers=dict(headers))
+        passed = {name: resp.headers[name] for name in PASSED_BACK if name in resp.headers}
+        return Upstream(resp.status_code, passed, resp.get_data())

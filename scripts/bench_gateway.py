@@ -1,0 +1,226 @@
+"""Measure the gateway's overhead: the same GET straight to a service and through the gateway.
+
+Starts the jobs service and the gateway under gunicorn on free 127.0.0.1 ports (data in a tmp
+dir), creates one employer and vacancy, warms both paths, then measures with the same load tool
+and connection count, alternating direct and gateway runs. Prints req/s and p50/p99 of each, the
+ratio, writes reports/gateway_bench.json, and stops every server it started by pid.
+
+    .venv/bin/python scripts/bench_gateway.py [--seconds 10] [--connections 32] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts import suite  # noqa: E402
+
+SECRET = "bench-secret-" + "b" * 40
+ADMIN = ("admin@bench.kz", "bench-password-1")
+
+
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def call(method: str, url: str, body: Any = None, token: str | None = None) -> Any:
+    """Send one JSON request and return the decoded answer (raising on an error status)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def start(name: str, env: dict[str, str], tmp: Path) -> None:
+    """Start one service under gunicorn (its pid recorded in tmp/run)."""
+    svc = next(s for s in suite.SERVICES if s.name == name)
+    if ":" not in svc.module:
+        svc = replace(svc, module=svc.module + ":app")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        suite.start(svc, env, run_dir=tmp / "run", log_dir=tmp / "log")
+    url = f"http://127.0.0.1:{env[svc.port_env]}"
+    if not suite.wait_ready(url, timeout=60):
+        raise RuntimeError(f"{name} did not start:\n{(tmp / 'log' / f'{name}.log').read_text()}")
+
+
+def wrk(url: str, seconds: int, connections: int, token: str | None) -> dict[str, float]:
+    """Run wrk against ``url``; return req/s and p50/p99 in ms."""
+    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+    if token:
+        cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+
+    def pct(label: str) -> float:
+        found = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out)
+        assert found, out
+        value, unit = float(found.group(1)), found.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {
+        "rps": rps,
+        "p50_ms": pct("50"),
+        "p99_ms": pct("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def _client(args: tuple[str, float, str | None, int]) -> list[float]:
+    url, until, token, _ = args
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    times: list[float] = []
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        conn.request("GET", parts.path, headers=headers)
+        conn.getresponse().read()
+        times.append(time.perf_counter() - started)
+    conn.close()
+    return times
+
+
+def pyload(url: str, seconds: int, connections: int, token: str | None) -> dict[str, float]:
+    """Fallback load: one process per connection, kept-alive http.client."""
+    until = time.monotonic() + seconds
+    with multiprocessing.Pool(connections) as pool:
+        runs = pool.map(_client, [(url, until, token, i) for i in range(connections)])
+    times = sorted(t for run in runs for t in run)
+    return {
+        "rps": len(times) / seconds,
+        "p50_ms": times[len(times) // 2] * 1000,
+        "p99_ms": times[int(len(times) * 0.99)] * 1000,
+        "non_2xx": 0,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write reports/gateway_bench.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "gateway_bench.json")
+    args = parser.parse_args(argv)
+    tool = "wrk" if shutil.which("wrk") else "python-http.client"
+    load = wrk if tool == "wrk" else pyload
+    tmp = Path(tempfile.mkdtemp(prefix="qabilet-bench-"))
+    ports = {s.name: free_port() for s in suite.SERVICES}
+    env = dict(os.environ)
+    env.update({s.port_env: str(ports[s.name]) for s in suite.SERVICES})
+    env.update(
+        {
+            f"QABILET_{s.name.upper()}_URL": f"http://127.0.0.1:{ports[s.name]}"
+            for s in suite.SERVICES
+        }
+    )
+    env.update(
+        {
+            "QABILET_DATA_DIR": str(tmp / "data"),
+            "QABILET_JWT_SECRET": SECRET,
+            "QABILET_ADMIN_EMAIL": ADMIN[0],
+            "QABILET_ADMIN_PASSWORD": ADMIN[1],
+            "QABILET_RATELIMIT_DEFAULT": "100000000/minute",
+            "QABILET_LOG_LEVEL": "WARNING",
+        }
+    )
+    started: list[str] = []
+    try:
+        for name in ("jobs", "gateway"):
+            start(name, env, tmp)
+            started.append(name)
+        jobs = f"http://127.0.0.1:{ports['jobs']}"
+        gateway = f"http://127.0.0.1:{ports['gateway']}"
+        token = call(
+            "POST", f"{gateway}/api/v1/auth/token", {"email": ADMIN[0], "password": ADMIN[1]}
+        )["access_token"]
+        employer = call(
+            "POST",
+            f"{jobs}/employers",
+            {"name": "Bench LLP", "bin": "000000000000", "region": "astana", "sector": "IT"},
+        )
+        vacancy = call(
+            "POST",
+            f"{jobs}/vacancies",
+            {"employer_id": employer["id"], "title": "Bench engineer", "region": "astana"},
+        )
+        direct_url = f"{jobs}/vacancies/{vacancy['id']}"
+        gateway_url = f"{gateway}/api/v1/vacancies/{vacancy['id']}"
+        assert call("GET", gateway_url, token=token) == call("GET", direct_url)
+        for url, tok in ((direct_url, None), (gateway_url, token)):
+            load(url, 3, args.connections, tok)  # warm-up
+        runs: dict[str, list[dict[str, float]]] = {"direct": [], "gateway": []}
+        for _ in range(args.rounds):
+            runs["direct"].append(load(direct_url, args.seconds, args.connections, None))
+            runs["gateway"].append(load(gateway_url, args.seconds, args.connections, token))
+        summary = {
+            kind: {
+                key: round(statistics.mean(r[key] for r in results), 2)
+                for key in ("rps", "p50_ms", "p99_ms")
+            }
+            for kind, results in runs.items()
+        }
+        ratio = summary["gateway"]["rps"] / summary["direct"]["rps"]
+        report = {
+            "what": "GET one vacancy: jobs service direct vs GET /api/v1/vacancies/{id} through "
+            "the gateway with a bearer token (same run, same load tool and connections)",
+            "tool": tool,
+            "connections": args.connections,
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "gunicorn": {"jobs": "gthread 2x4", "gateway": "gthread 2x8"},
+            "cpus": os.cpu_count(),
+            "runs": runs,
+            "summary": summary,
+            "ratio": round(ratio, 3),
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        for kind in ("direct", "gateway"):
+            s = summary[kind]
+            print(
+                f"{kind:8} {s['rps']:8.0f} req/s  p50 {s['p50_ms']:6.2f} ms  "
+                f"p99 {s['p99_ms']:6.2f} ms"
+            )
+        print(f"ratio    {ratio:.1%} of direct  ({tool}, {args.connections} connections)")
+        print(f"written  {args.out.relative_to(ROOT)}")
+    finally:
+        for name in reversed(started):
+            suite.stop(name, tmp / "run")
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""The matcher's app factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from services.common.app import create_service_app
+from services.matcher.embedding import Embedder
+from services.matcher.engine import Matcher
+from services.matcher.models import ALIAS
+from services.matcher.reports_views import bp as reports_bp  # ministry hook
+from services.matcher.settings import Settings
+from services.matcher.sync import Sync
+from services.matcher.views import bp
+
+log = logging.getLogger("qabilet.matcher")
+
+# Modules named reports*.py in this package (the ministry's matcher reports, maintained
+# separately) contribute their blueprint ``bp`` when present.
+OPTIONAL_PREFIX = "reports"
+
+
+def blueprints() -> list[Blueprint]:
+    """Return every blueprint the matcher serves."""
+    found = [bp]
+    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if module.name.startswith(OPTIONAL_PREFIX):
+            extra = getattr(importlib.import_module(f"services.matcher.{module.name}"), "bp", None)
+            if isinstance(extra, Blueprint):
+                found.append(extra)
+    return found
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    learner_client: Any = None,
+    jobs_client: Any = None,
+) -> Flask:
+    """Build the matcher app; outside tests it rebuilds its indexes and follows the feeds."""
+    settings = settings or Settings.from_env()
+    app = create_service_app(
+        "matcher",
+        settings,
+        alias=ALIAS,
+        blueprints=[bp, reports_bp],
+        title="Qabilet matcher",
+        feed=False,
+    )
+    matcher = Matcher(
+        settings, embedder=embedder, learner_client=learner_client, jobs_client=jobs_client
+    )
+    sync = Sync(matcher)
+    app.extensions["matcher"] = matcher
+    app.extensions["matcher_sync"] = sync
+    if settings.testing:
+        # Tests load and sync explicitly (matcher.load(), sync.sync_once()).
+        matcher.load()
+    else:
+        threading.Thread(
+            target=_start,
+            args=(matcher, sync, settings.feed_interval),
+            name="matcher-start",
+            daemon=True,
+        ).start()
+    return app
+
+
+def _start(matcher: Matcher, sync: Sync, interval: float) -> None:
+    """Rebuild the indexes from the database, then follow the feeds."""
+    try:
+        counts = matcher.load()
+        log.info("indexes rebuilt: %s", counts)
+    except Exception:
+        log.exception("index rebuild failed")
+        return
+    sync.start(interval)

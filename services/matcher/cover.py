@@ -1,0 +1,214 @@
+"""Which courses to take: the fewest hours that teach the missing skills, prerequisites first.
+
+Weighted set cover where choosing a course also means taking its prerequisites (and paying their
+hours). Greedy picks the course (with its not-yet-chosen prerequisites) with the fewest hours per
+newly covered skill, then drops courses whose skills the others already cover. When the pool of
+candidate courses is small the cover is solved exactly as a 0/1 program (scipy's HiGHS MILP):
+minimise hours subject to every coverable skill covered and every chosen course's prerequisites
+chosen. The exact answer is kept only if it is no worse, so a solver hiccup never hurts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Added per course to the exact objective so that, at equal hours, fewer courses win.
+PER_COURSE = 1e-3
+
+
+@dataclass(frozen=True)
+class Option:
+    """A course as the cover sees it."""
+
+    id: str
+    hours: float
+    skills: frozenset[str]
+    prerequisites: tuple[str, ...] = ()
+
+
+@dataclass
+class Cover:
+    """The chosen courses in taking order, what they cover, and what nothing covers."""
+
+    selected: list[str] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
+    uncoverable: set[str] = field(default_factory=set)
+    hours: float = 0.0
+    method: str = "none"
+    cycle: bool = False
+
+
+def closure(course: str, options: Mapping[str, Option], done: Iterable[str] = ()) -> list[str]:
+    """Return the course and every prerequisite it needs (recursively), minus those done."""
+    skip = set(done)
+    out: list[str] = []
+    seen: set[str] = set()
+    stack = [course]
+    while stack:
+        cid = stack.pop()
+        if cid in seen or cid in skip or cid not in options:
+            continue
+        seen.add(cid)
+        out.append(cid)
+        stack.extend(options[cid].prerequisites)
+    return out
+
+
+def _skills(ids: Iterable[str], options: Mapping[str, Option]) -> set[str]:
+    out: set[str] = set()
+    for cid in ids:
+        out |= options[cid].skills
+    return out
+
+
+def _hours(ids: Iterable[str], options: Mapping[str, Option]) -> float:
+    return float(sum(options[c].hours for c in ids))
+
+
+def _greedy(
+    coverable: set[str], candidates: list[str], options: Mapping[str, Option], done: set[str]
+) -> set[str]:
+    chosen: set[str] = set()
+    uncovered = set(coverable)
+    closures = {c: closure(c, options, done) for c in candidates}
+    while uncovered:
+        best: tuple[float, float, str] | None = None
+        best_add: list[str] = []
+        for cid in candidates:
+            if cid in chosen:
+                continue
+            add = [x for x in closures[cid] if x not in chosen]
+            gain = len(uncovered & _skills(add, options))
+            if gain == 0:
+                continue
+            cost = _hours(add, options)
+            key = (cost / gain, cost, cid)
+            if best is None or key < best:
+                best, best_add = key, add
+        if best is None:
+            break
+        chosen.update(best_add)
+        uncovered -= _skills(best_add, options)
+    return _prune(chosen, coverable, options, done)
+
+
+def _prune(
+    chosen: set[str], coverable: set[str], options: Mapping[str, Option], done: set[str]
+) -> set[str]:
+    """Drop courses (most hours first) that nothing needs: no skill lost, no one's prerequisite."""
+    kept = set(chosen)
+    for cid in sorted(chosen, key=lambda c: (-options[c].hours, c)):
+        rest = kept - {cid}
+        needed_as_prereq = any(cid in closure(o, options, done)[1:] for o in rest)
+        if not needed_as_prereq and coverable <= _skills(rest, options):
+            kept = rest
+    return kept
+
+
+def _exact(
+    coverable: set[str], pool: list[str], options: Mapping[str, Option], done: set[str]
+) -> set[str] | None:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    index = {c: i for i, c in enumerate(pool)}
+    rows: list[np.ndarray] = []
+    lower: list[float] = []
+    upper: list[float] = []
+    for skill in sorted(coverable):
+        row = np.zeros(len(pool))
+        for cid in pool:
+            if skill in options[cid].skills:
+                row[index[cid]] = 1.0
+        rows.append(row)
+        lower.append(1.0)
+        upper.append(np.inf)
+    for cid in pool:
+        for pre in options[cid].prerequisites:
+            if pre in index and pre not in done:
+                row = np.zeros(len(pool))
+                row[index[cid]], row[index[pre]] = 1.0, -1.0
+                rows.append(row)
+                lower.append(-np.inf)
+                upper.append(0.0)
+    cost = np.array([options[c].hours + PER_COURSE for c in pool])
+    result = milp(
+        cost,
+        constraints=LinearConstraint(np.array(rows), lower, upper),
+        integrality=np.ones(len(pool)),
+        bounds=Bounds(0, 1),
+        options={"time_limit": 2.0},
+    )
+    if result.x is None or not result.success:
+        return None
+    return {pool[i] for i, v in enumerate(result.x) if v > 0.5}
+
+
+def _value(option: Option, need: set[str]) -> tuple[float, str]:
+    gain = len(option.skills & need)
+    return (-gain / max(option.hours, 1e-6), option.id)
+
+
+def order(
+    selected: Iterable[str], options: Mapping[str, Option], need: set[str], done: Iterable[str] = ()
+) -> tuple[list[str], bool]:
+    """Return the courses in taking order (prerequisites first) and whether a cycle was broken.
+
+    Among the courses whose prerequisites are met, the one teaching the most still-missing
+    skills per hour goes first, so the "what if" numbers rise as early as they can.
+    """
+    todo = set(selected)
+    placed: set[str] = set(done)
+    remaining_need = set(need)
+    out: list[str] = []
+    cycle = False
+    while todo:
+        ready = [
+            c for c in todo if all(p in placed or p not in todo for p in options[c].prerequisites)
+        ]
+        if not ready:
+            # A prerequisite cycle in the catalogue: take the course with fewest unmet ones.
+            cycle = True
+            ready = [min(todo, key=lambda c: (sum(p in todo for p in options[c].prerequisites), c))]
+
+        nxt = min(ready, key=lambda c: _value(options[c], remaining_need))
+        out.append(nxt)
+        placed.add(nxt)
+        todo.discard(nxt)
+        remaining_need -= options[nxt].skills
+    return out, cycle
+
+
+def solve(
+    need: set[str],
+    options: Mapping[str, Option],
+    done: Iterable[str] = (),
+    *,
+    exact_max: int = 40,
+) -> Cover:
+    """Return the cheapest cover (in hours) of ``need`` by ``options`` not already ``done``."""
+    done_set = set(done)
+    available = {c: o for c, o in options.items() if c not in done_set}
+    coverable = need & _skills(available, available)
+    candidates = sorted(c for c, o in available.items() if o.skills & coverable)
+    if not coverable:
+        return Cover(uncoverable=set(need))
+    chosen = _greedy(coverable, candidates, options, done_set)
+    method = "greedy"
+    pool = sorted({x for c in candidates for x in closure(c, options, done_set)})
+    if len(pool) <= exact_max:
+        exact = _exact(coverable, pool, options, done_set)
+        valid = exact is not None and coverable <= _skills(exact, options)
+        if valid and exact is not None and _hours(exact, options) <= _hours(chosen, options) + 1e-9:
+            chosen, method = exact, "exact"
+    ordered, cycle = order(chosen, options, coverable, done_set)
+    return Cover(
+        selected=ordered,
+        covered=coverable,
+        uncoverable=need - coverable,
+        hours=round(_hours(chosen, options), 4),
+        method=method,
+        cycle=cycle,
+    )

