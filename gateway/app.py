@@ -7,8 +7,8 @@ import uuid
 
 from flask import Flask, Response, g
 
-from services.common.api import json_response
-from services.common.db import init_db, ping
+from services.common.app import register_health
+from services.common.db import init_db
 from services.common.errors import register_error_handlers
 from services.common.logs import configure_logging, init_request_ids
 
@@ -76,21 +76,7 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
     app.extensions["qabilet_tokens"] = Tokens(settings)
     app.extensions["qabilet_specs"] = Specs(proxy, settings.spec_ttl)
 
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return json_response({"status": "ok", "service": settings.service})
-
-    @app.get("/readyz")
-    def readyz() -> Response:
-        try:
-            ping(ALIAS)
-        except Exception as exc:  # any store failure means not ready
-            return json_response(
-                {"status": "unavailable", "service": settings.service, "error": type(exc).__name__},
-                503,
-                {"Retry-After": "5"},
-            )
-        return json_response({"status": "ready", "service": settings.service})
+    register_health(app, settings, ALIAS)
 
     @app.after_request
     def harden_pages(response: Response) -> Response:

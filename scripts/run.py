@@ -89,17 +89,11 @@ def main() -> int:
     have = {svc.name for svc in suite.SERVICES if svc.available}
     if "matcher" in have:
         shared = Path(env.get("QABILET_SHARED_DATA", "../shared/data"))
-        _run(
-            [
-                "-m",
-                "services.matcher.taxonomy",
-                "import",
-                "--data-dir",
-                str(shared / "esco"),
-                "--if-empty",
-            ],
-            env,
-        )
+        # Idempotent (a second run changes nothing), then the label embeddings the extractor
+        # and title matcher need, encoded once and cached on disk.
+        esco = str(shared / "esco")
+        _run(["-m", "services.matcher.taxonomy", "import", "--data-dir", esco], env)
+        _run(["-m", "services.matcher.taxonomy", "warm"], env)
     if args.seed_only:
         seed(env, force=False)
         return 0

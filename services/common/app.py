@@ -14,6 +14,26 @@ from .logs import configure_logging, init_request_ids
 from .settings import BaseSettings
 
 
+def register_health(app: Flask, settings: BaseSettings, alias: str) -> None:
+    """Add ``/healthz`` (the process answers) and ``/readyz`` (its database answers)."""
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return json_response({"status": "ok", "service": settings.service})
+
+    @app.get("/readyz")
+    def readyz() -> Response:
+        try:
+            ping(alias)
+        except Exception as exc:  # any store failure means not ready
+            return json_response(
+                {"status": "unavailable", "service": settings.service, "error": type(exc).__name__},
+                503,
+                {"Retry-After": "5"},
+            )
+        return json_response({"status": "ready", "service": settings.service})
+
+
 def create_service_app(
     name: str,
     settings: BaseSettings,
@@ -36,21 +56,7 @@ def create_service_app(
     register_error_handlers(app)
     init_request_ids(app)
 
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return json_response({"status": "ok", "service": settings.service})
-
-    @app.get("/readyz")
-    def readyz() -> Response:
-        try:
-            ping(alias)
-        except Exception as exc:  # any store failure means not ready
-            return json_response(
-                {"status": "unavailable", "service": settings.service, "error": type(exc).__name__},
-                503,
-                {"Retry-After": "5"},
-            )
-        return json_response({"status": "ready", "service": settings.service})
+    register_health(app, settings, alias)
 
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -101,7 +101,7 @@ def ranking_metrics(rankings: np.ndarray, gold: Sequence[set[int]]) -> dict[str,
 def accuracy_metrics(ranks: Sequence[int]) -> dict[str, float]:
     """Return MRR, acc@1, acc@5 from 0-based ranks of the gold item (-1 = not found)."""
     arr = np.asarray(ranks)
-    rr = np.where(arr >= 0, 1.0 / (arr + 1), 0.0)
+    rr = np.where(arr >= 0, 1.0 / (np.maximum(arr, 0) + 1), 0.0)
     return {
         "n": len(arr),
         "MRR": float(rr.mean()) if len(arr) else 0.0,

@@ -61,6 +61,10 @@ MODEL_WEIGHTS: dict[str, BlendWeights] = {
     "fake": BlendWeights(lexical=1.0, conf_bias=-3.0),
 }
 
+#: Default extraction thresholds: English text, and text in another language than the labels.
+DEFAULT_MIN_CONFIDENCE = 0.25
+DEFAULT_MIN_CONFIDENCE_XLING = 0.08
+
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·–—▪►●○◦]|\d{1,2}[.)])\s+", re.MULTILINE)
 _SENT_END_RE = re.compile(r"(?<=[.!?;…])\s+(?=[\"«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])")
 _WS_RE = re.compile(r"\s+")
@@ -319,7 +323,7 @@ class SkillExtractor:
         text: str,
         lang: str | None = None,
         top_k: int = 10,
-        min_confidence: float = 0.2,
+        min_confidence: float | None = None,
         per_segment: int = 2,
         exclude: Sequence[str] = (),
     ) -> list[Extracted]:
@@ -329,6 +333,9 @@ class SkillExtractor:
             return []
         # One multilingual model ranks every language; only the calibration differs.
         xling = (lang or detect_language(text)) != "en"
+        if min_confidence is None:
+            # Cross-lingual confidences run lower (no word overlap), see MODEL_CHOICE.md.
+            min_confidence = DEFAULT_MIN_CONFIDENCE_XLING if xling else DEFAULT_MIN_CONFIDENCE
         segments, owner = self._segments(sentences, clauses=True)
         emb, lex = self._blend(self._parts(segments))
         conf = self._confidence(emb, lex, xling)

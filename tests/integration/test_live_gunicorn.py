@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.live import LiveSuite, live_suite
+from tests.support.live import LiveSuite, call, live_suite
 
 pytestmark = pytest.mark.slow
-
-
-def call(method: str, url: str, body: Any = None) -> tuple[int, Any]:
-    """Send one JSON request; return (status, decoded body)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
 
 
 def hammer(n_threads: int, per_thread: int, fn: Any) -> list[Any]:

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -21,8 +12,7 @@ from services.common.db import close_db
 from services.jobs.app import create_app
 from services.jobs.settings import ALIAS, Settings
 from tests.jobs.helpers import REAL_BINS, events
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.live import call, live_suite
 
 
 def test_health_and_readiness(client: FlaskClient) -> None:
@@ -84,51 +74,11 @@ def test_data_survives_an_app_restart(settings: Settings) -> None:
     close_db(ALIAS)
 
 
-def call(method: str, url: str, body: Any = None) -> tuple[int, Any]:
-    """Send one JSON request to a live server; return (status, body)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
-
-
-def ready(base: str) -> bool:
-    """Tell whether the server at ``base`` answers its readiness probe."""
-    try:
-        return call("GET", f"{base}/readyz")[0] == 200
-    except OSError:  # not listening yet
-        return False
-
-
 @pytest.fixture
 def gunicorn(tmp_path: Path) -> Iterator[str]:
-    """Serve services.jobs.wsgi:app with the deploy command; stop it by its pid."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "QABILET_DATA_DIR": str(tmp_path / "store"), "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4"]
-    cmd += ["--bind", f"127.0.0.1:{port}", "services.jobs.wsgi:app"]
-    log = (tmp_path / "gunicorn.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not ready(base):
-            assert proc.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "gunicorn did not become ready"
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    """Serve services.jobs.wsgi:app under gunicorn with 2 workers; stop it by its pid."""
+    with live_suite(tmp_path, ["jobs"], workers=2) as live:
+        yield live.urls["jobs"]
 
 
 @pytest.mark.slow
