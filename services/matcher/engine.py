@@ -66,6 +66,7 @@ class Matcher:
         jobs_client: Any = None,
     ) -> None:
         self.settings = settings
+        self.show_progress = False
         self._embedder = embedder
         self.model_name = (
             embedder.name if embedder is not None else canonical_name(settings.embedder)
@@ -136,7 +137,10 @@ class Matcher:
             with self._lazy:
                 if self._extractor is None:
                     self._extractor = SkillExtractor(
-                        catalog.skill_dicts(), embedder, cache_dir=self._npy_cache()
+                        catalog.skill_dicts(),
+                        embedder,
+                        cache_dir=self._npy_cache(),
+                        show_progress_bar=self.show_progress,
                     )
         return self._extractor
 
@@ -150,7 +154,10 @@ class Matcher:
             with self._lazy:
                 if self._occupations is None:
                     self._occupations = OccupationMatcher(
-                        catalog.occupation_dicts(), embedder, cache_dir=self._npy_cache()
+                        catalog.occupation_dicts(),
+                        embedder,
+                        cache_dir=self._npy_cache(),
+                        show_progress_bar=self.show_progress,
                     )
         return self._occupations
 

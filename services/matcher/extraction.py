@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,12 @@ class BlendWeights:
     alt: float = 0.5
     desc: float = 0.0
     lexical: float = 10.0
+    # A label or alt label (1-4 words) mentioned verbatim in the sentence.
+    exact: float = 2.0
     # Logistic calibration: confidence = sigmoid(conf_emb * emb + conf_lex * lex + conf_bias).
-    conf_emb: float = 0.705
-    conf_lex: float = 0.771
-    conf_bias: float = -6.24
+    conf_emb: float = 0.526
+    conf_lex: float = 0.879
+    conf_bias: float = -5.88
     # Text in another script than the labels (ru, kk) has no word overlap: embedding-only fit.
     xling_emb: float = 1.395
     xling_bias: float = -8.33
@@ -158,7 +160,7 @@ class _Parts:
     alt: np.ndarray
     desc: np.ndarray
     lexical: np.ndarray
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    exact: np.ndarray
 
 
 class SkillExtractor:
@@ -225,6 +227,15 @@ class SkillExtractor:
             min_df=1,
         )
         self._lex_matrix = self._tfidf.fit_transform(docs).T.tocsr()
+        # Gazetteer of short labels: "Python", "SQL", "Excel" also match inside ru/kk text.
+        self._gazetteer: dict[tuple[str, ...], list[int]] = {}
+        for i, sk in enumerate(self.skills):
+            for variant in (sk.label, *sk.alt_labels):
+                key = tuple(_gazetteer_tokens(_PAREN_RE.sub("", variant)))
+                if 1 <= len(key) <= _GAZ_MAX_WORDS:
+                    entry = self._gazetteer.setdefault(key, [])
+                    if not entry or entry[-1] != i:
+                        entry.append(i)
         self.prior = prior
         self._label_index = {_norm(s.label): i for i, s in enumerate(self.skills)}
 
@@ -241,7 +252,15 @@ class SkillExtractor:
             alt = pref
         desc = q @ self.desc_matrix.T if self.desc_matrix is not None else np.zeros_like(pref)
         lex = (self._tfidf.transform(sentences) @ self._lex_matrix).toarray()
-        return _Parts(pref=pref, alt=alt, desc=desc, lexical=lex.astype(np.float32))
+        exact = np.zeros_like(pref)
+        for row, sent in enumerate(sentences):
+            toks = _gazetteer_tokens(sent)
+            for n in range(1, _GAZ_MAX_WORDS + 1):
+                for a in range(len(toks) - n + 1):
+                    hit = self._gazetteer.get(tuple(toks[a : a + n]))
+                    if hit:
+                        exact[row, hit] = 1.0
+        return _Parts(pref=pref, alt=alt, desc=desc, lexical=lex.astype(np.float32), exact=exact)
 
     def _blend(self, p: _Parts, w: BlendWeights | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Return (embedding part, lexical part) of the score; the total is their sum."""
@@ -251,7 +270,8 @@ class SkillExtractor:
             emb = emb + w.desc * _zscore(p.desc)
         if self.prior is not None:
             emb = emb + self.prior[None, :]
-        return emb.astype(np.float32), (w.lexical * p.lexical).astype(np.float32)
+        lex = w.lexical * p.lexical + w.exact * p.exact
+        return emb.astype(np.float32), lex.astype(np.float32)
 
     def _segments(self, sentences: list[str], clauses: bool) -> tuple[list[str], np.ndarray]:
         """Return the texts to score (sentences, then their clauses) and each one's sentence."""
@@ -284,10 +304,12 @@ class SkillExtractor:
 
     def _confidence(self, emb: np.ndarray, lex: np.ndarray, cross_lingual: bool) -> np.ndarray:
         w = self.weights
+        full = _sigmoid(w.conf_emb * emb + w.conf_lex * lex + w.conf_bias)
         if cross_lingual:
-            # Fitted with ranking by the embedding part alone, as it is for ru/kk text.
-            return _sigmoid(w.xling_emb * emb + w.xling_bias).astype(np.float32)
-        return _sigmoid(w.conf_emb * emb + w.conf_lex * lex + w.conf_bias).astype(np.float32)
+            # Fitted with ranking by the embedding part alone, as it is for ru/kk text; Latin
+            # terms inside it ("Python", "Excel") still earn the full, overlap-aware estimate.
+            return np.maximum(full, _sigmoid(w.xling_emb * emb + w.xling_bias)).astype(np.float32)
+        return full.astype(np.float32)
 
     def scores(self, sentences: list[str], clauses: bool = False) -> np.ndarray:
         """Return the (len(sentences), n_skills) blended score matrix."""
@@ -364,6 +386,13 @@ class SkillExtractor:
 
 
 _NORM_RE = re.compile(r"[^\w+#]+", re.UNICODE)
+_GAZ_TOKEN_RE = re.compile(r"[\w+#]+", re.UNICODE)
+_PAREN_RE = re.compile(r"\s*\([^)]*\)")
+_GAZ_MAX_WORDS = 4
+
+
+def _gazetteer_tokens(text: str) -> list[str]:
+    return _GAZ_TOKEN_RE.findall(text.lower())
 
 
 def _norm(label: str) -> str:

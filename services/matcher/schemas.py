@@ -16,7 +16,12 @@ class ExtractIn(Schema):
     text: str = Field(min_length=1, max_length=50_000)
     lang: LanguageCode | None = Field(None, description="kk, ru or en; the model is multilingual")
     top_k: int = Field(10, ge=1, le=50)
-    min_confidence: float = Field(0.3, ge=0.0, le=1.0)
+    min_confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="least confidence; unset = per-language default (0.25 en, 0.08 ru/kk)",
+    )
 
 
 class ExtractedRead(BaseModel):

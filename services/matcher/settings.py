@@ -57,10 +57,11 @@ class Settings(BaseSettings):
     default_course_hours: float = env_field(
         "QABILET_DEFAULT_COURSE_HOURS", 40.0, doc="hours assumed for a course that states none"
     )
-    tag_min_confidence: float = env_field(
+    tag_min_confidence: float | None = env_field(
         "QABILET_TAG_MIN_CONFIDENCE",
-        0.5,
-        doc="least extractor confidence to tag a text with a skill",
+        None,
+        doc="least extractor confidence to tag a text with a skill (unset: the extractor's "
+        "per-language default; Russian and Kazakh confidences run lower than English)",
     )
     tag_top_k: int = env_field("QABILET_TAG_TOP_K", 15, doc="most skills tagged on one text")
     exact_cover_max: int = env_field(

@@ -7,6 +7,10 @@ from typing import Any
 
 from services.matcher.extraction import SkillExtractor
 
+# A declared label ("Microsoft Excel") is short and English; mapping it wrongly puts a false skill
+# on a course, so it needs more confidence than the extractor's default for running text.
+LABEL_MIN_CONFIDENCE = 0.4
+
 
 class Tagger:
     """Map free-text skill labels to ESCO and extract skills from texts (no-op without ESCO)."""
@@ -15,12 +19,17 @@ class Tagger:
         self,
         extractor: Callable[[], SkillExtractor | None],
         *,
-        min_confidence: float,
+        min_confidence: float | None,
         top_k: int,
     ) -> None:
         self._extractor = extractor
         self.min_confidence = min_confidence
         self.top_k = top_k
+
+    @property
+    def label_threshold(self) -> float:
+        """Least confidence to map a declared label to ESCO (stricter than free text)."""
+        return self.min_confidence if self.min_confidence is not None else LABEL_MIN_CONFIDENCE
 
     def available(self) -> bool:
         """Tell whether ESCO is imported, so tagging can run (it loads the extractor)."""
@@ -42,7 +51,7 @@ class Tagger:
         for row, i in enumerate(pending):
             best = int(conf[row].argmax())
             uri = extractor.uris[best]
-            if float(conf[row, best]) >= self.min_confidence and uri not in banned:
+            if float(conf[row, best]) >= self.label_threshold and uri not in banned:
                 out[i].update(
                     uri=uri,
                     label=extractor.labels[best],

@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         from services.matcher.engine import Matcher
 
         matcher = Matcher(settings)
+        matcher.show_progress = True  # encoding ~130k labels once takes minutes: show it
+        print("encoding ESCO labels (cached after the first run)", file=sys.stderr)
         matcher.extractor()
         matcher.occupation_matcher()
         print("extractor and title matcher ready", file=sys.stderr)

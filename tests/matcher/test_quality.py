@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from services.matcher.embedding import DEFAULT_MODEL, Embedder, FakeEmbedder, text_key
-from services.matcher.extraction import SkillExtractor, split_sentences
+from services.matcher.extraction import SkillExtractor, detect_language, split_sentences
 from services.matcher.occupations import OccupationMatcher
 from services.matcher.taxonomy_data import (
     Occupation,
@@ -141,6 +141,19 @@ def test_extractor_plumbing_with_fake_embedder() -> None:
     assert "u:py" not in {e.uri for e in ex.extract("Python", exclude=["u:py"], min_confidence=0)}
 
 
+def test_exact_mentions_match_inside_other_languages() -> None:
+    skills = [
+        Skill("u:xl", "use spreadsheets software", ["Excel", "MS Excel"]),
+        Skill("u:cook", "cook meat dishes", []),
+    ]
+    ex = SkillExtractor(skills, FakeEmbedder(), use_descriptions=False)
+    conf = ex.confidences(["Опыт работы в Excel обязателен."], lang="ru")[0]
+    assert conf[0] > conf[1]
+    assert detect_language("Опыт работы") == "ru"
+    assert detect_language("Жұмыс тәжірибесі") == "kk"
+    assert detect_language("Work experience") == "en"
+
+
 def test_occupation_matcher_plumbing_with_fake_embedder() -> None:
     occs = [
         Occupation("o:dev", "software developer", ["programmer", "software engineer"]),
@@ -237,6 +250,16 @@ def test_extract_russian_vacancy(extractor: SkillExtractor) -> None:
     assert sum(any(k in lab.lower() for k in finance) for lab in labels[:5]) >= 3, labels
     assert all(0.0 <= e.confidence <= 1.0 for e in out)
     assert all(e.evidence_sentence in VACANCY_RU for e in out)
+
+
+@pytest.mark.slow
+@needs_esco
+def test_extract_kazakh_vacancy(extractor: SkillExtractor) -> None:
+    text = "Бағдарламашы қажет. Талаптар: Python және SQL білу, командада жұмыс істей білу."
+    out = extractor.extract(text, top_k=10)
+    labels = [e.label for e in out]
+    assert {"Python (computer programming)", "SQL"} <= set(labels[:5]), labels
+    assert all(e.evidence_sentence.startswith("Талаптар") for e in out[:2])
 
 
 @pytest.mark.slow
