@@ -277,12 +277,17 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parser = argparse.ArgumentParser(prog="python -m services.jobs.importers")
     sub = parser.add_subparsers(dest="what", required=True)
     hh = sub.add_parser("vacancies", help=f"import {HH_VACANCIES} (hh.kz, Astana)")
-    hh.add_argument("--data-dir", type=Path, default=None, help="shared data folder")
+    hh.add_argument(
+        "--data-dir", type=Path, default=None, help="the shared data folder or its jobs/ folder"
+    )
     hh.add_argument("--limit", type=int, default=None, help="import only the first N rows")
     hh.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
     settings = settings or Settings.from_env()
-    path = (args.data_dir or settings.shared_data) / HH_VACANCIES
+    folder = args.data_dir or settings.shared_data
+    path = folder / HH_VACANCIES
+    if not path.is_file() and (folder / HH_VACANCIES.name).is_file():
+        path = folder / HH_VACANCIES.name  # given the jobs/ folder itself
     if not path.is_file():
         parser.error(f"no such file: {path} (pass --data-dir or set QABILET_SHARED_DATA)")
     if args.limit is not None and args.limit < 0:

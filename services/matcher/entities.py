@@ -18,6 +18,11 @@ LANG_BITS = {"kk": 1, "ru": 2, "en": 4}
 OTHER_LANG_BIT = 8
 OPEN_STATUSES = frozenset({"open"})
 TEXT_LIMIT = 2000
+# Tagging encodes every clause of a text with the model (~20 clauses/s on one core); the first
+# ~200 words of a course or vacancy state what it teaches or needs, the rest is mostly
+# marketing, so longer texts are cut here (measured: a first start with the real catalogues
+# went from ~100 to several hundred documents a minute).
+TAG_TEXT_LIMIT = 1200
 
 
 def digest(*parts: Any) -> str:
@@ -140,7 +145,7 @@ def vacancy_text(fields: dict[str, Any], skills: list[dict[str, Any]]) -> str:
 def vacancy_tag_source(fields: dict[str, Any]) -> str:
     """Return the free text skills are extracted from when a vacancy declares none."""
     parts = [fields["title"], fields["requirements"], fields["description"]]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(p for p in parts if p)[:TAG_TEXT_LIMIT]
 
 
 def _consent(value: Any) -> bool:
@@ -226,4 +231,4 @@ def course_text(fields: dict[str, Any], skills: list[dict[str, Any]]) -> str:
 
 def course_tag_source(fields: dict[str, Any]) -> str:
     """Return the free text skills are extracted from when a course declares none."""
-    return "\n".join(p for p in (fields["title"], fields["description"]) if p)
+    return "\n".join(p for p in (fields["title"], fields["description"]) if p)[:TAG_TEXT_LIMIT]
