@@ -256,6 +256,34 @@ def parse_duration(text: str) -> int:
     return total + (int(number) if number else 0)
 
 
+def wait_for_matcher(base: str, admin_token: str, accounts: dict[str, Any], timeout: float) -> bool:
+    """Wait until the matcher knows every load learner and vacancy (its feeds have caught up).
+
+    A load test measures the suite in its steady state; right after a first `make run` the
+    matcher is still encoding the real catalogues, and a learner it has not reached yet gets
+    404 "not yet" from the recommendation routes.
+    """
+    admin = Api(base, admin_token)
+    learner_ids = [entry["learner_id"] for entry in accounts["learner"]]
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = [
+            lid
+            for lid in learner_ids
+            if admin.call("GET", f"/api/v1/learners/{lid}/recommendations/jobs?limit=1")[0] != 200
+        ]
+        if not pending:
+            return True
+        status, sync, _ = admin.call("GET", "/api/v1/sync/status")
+        lag = {}
+        if status == 200 and isinstance(sync, dict):
+            lag = {name: feed.get("lag") for name, feed in sync.get("feeds", {}).items()}
+        print(f"  matcher catching up: {len(pending)} load learners not indexed yet, lag {lag}")
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(10)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50, help="simulated users")
@@ -266,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "reports"), help="where reports go")
     parser.add_argument("--learners", type=int, default=6, help="learner accounts in the pool")
     parser.add_argument("--employers", type=int, default=2, help="employer accounts in the pool")
+    parser.add_argument(
+        "--sync-timeout",
+        type=float,
+        default=float(os.environ.get("LOAD_SYNC_TIMEOUT", "3600")),
+        help="seconds to wait for the matcher to index the run's accounts",
+    )
     args = parser.parse_args(argv)
     seconds = parse_duration(args.duration)
     out = Path(args.out)
@@ -283,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"could not prepare the run: {exc}", file=sys.stderr)
         return 2
     admin_token = accounts.pop("admin_token")
+    print("waiting for the matcher to index the run's learners ...", flush=True)
+    if not wait_for_matcher(args.host, admin_token, accounts, args.sync_timeout):
+        print("the matcher did not catch up in time; see GET /api/v1/sync/status", file=sys.stderr)
+        return 2
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="qabilet-load-") as tmp:
         # Tokens stay out of reports/: the accounts file lives only for the run.
