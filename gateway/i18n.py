@@ -62,6 +62,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "field.region": ("Region", "Регион", "Өңір"),
     "field.programme": ("Programme", "Программа", "Бағдарлама"),
     "field.cv_text": ("About me / CV", "О себе / резюме", "Өзім туралы / түйіндеме"),
+    "programme.ai-sana": ("AI-Sana", "AI-Sana", "AI-Sana"),
+    "programme.tomorrow-school": ("Tomorrow School", "Tomorrow School", "Tomorrow School"),
+    "programme.other": ("Other programme", "Другая программа", "Басқа бағдарлама"),
     "field.consent": ("Employers may find my profile (without my name and contacts)",
                       "Работодатели могут найти мой профиль (без имени и контактов)",
                       "Жұмыс берушілер менің профилімді таба алады (атым мен байланыссыз)"),
@@ -121,6 +124,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "skills.none": ("No skills yet: add a CV text below.",
                     "Навыков пока нет: добавьте текст резюме ниже.",
                     "Әзірге дағдылар жоқ: төменде түйіндеме мәтінін қосыңыз."),
+    "skills.pending": ("Skills from your CV appear here about a minute after you save it. If "
+                       "none appear, describe your experience and tools in more detail.",
+                       "Навыки из резюме появляются здесь примерно через минуту после "
+                       "сохранения. Если их нет, опишите опыт и инструменты подробнее.",
+                       "Түйіндемедегі дағдылар сақтағаннан кейін шамамен бір минутта осында "
+                       "шығады. Шықпаса, тәжірибеңіз бен құралдарыңызды толығырақ сипаттаңыз."),
     "skills.rejected": ("Skill rejected: {label}", "Навык отклонён: {label}",
                         "Дағды қабылданбады: {label}"),
     "skills.rejected_count": ("{n} rejected skill(s) will not be suggested again.",
@@ -137,6 +146,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "jobs.none": ("No recommendations yet: add skills or a CV to your profile.",
                   "Рекомендаций пока нет: добавьте навыки или резюме в профиль.",
                   "Әзірге ұсыныстар жоқ: профильге дағдылар немесе түйіндеме қосыңыз."),
+    "jobs.pending": ("Your profile is being analysed: recommendations appear within a few "
+                     "minutes. Refresh this page later.",
+                     "Профиль анализируется: рекомендации появятся в течение нескольких минут. "
+                     "Обновите страницу позже.",
+                     "Профиліңіз талдануда: ұсыныстар бірнеше минутта шығады. Бетті кейінірек "
+                     "жаңартыңыз."),
     "jobs.score_hint": ("How well this fits", "Насколько подходит", "Қаншалықты сәйкес"),
     "jobs.parts": ("similarity {similarity}% · skill coverage {coverage}%",
                    "сходство {similarity}% · покрытие навыков {coverage}%",
@@ -157,6 +172,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "path.none": ("Nothing to learn: you already have what this needs.",
                   "Учиться нечему: у вас уже есть всё необходимое.",
                   "Үйренетін ештеңе жоқ: сізде қажеттінің бәрі бар."),
+    "path.pending": ("This path is not ready yet: the vacancy or your profile is still being "
+                     "analysed. Refresh this page in a few minutes.",
+                     "Путь ещё не готов: вакансия или ваш профиль пока анализируются. Обновите "
+                     "страницу через несколько минут.",
+                     "Жол әлі дайын емес: бос орын немесе профиліңіз әлі талдануда. Бетті "
+                     "бірнеше минуттан кейін жаңартыңыз."),
     "path.no_target": ("Choose a vacancy or an occupation first.",
                        "Сначала выберите вакансию или профессию.",
                        "Алдымен бос орынды немесе кәсіпті таңдаңыз."),
@@ -193,9 +214,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "vacancy.close": ("Close vacancy", "Закрыть вакансию", "Бос орынды жабу"),
     "vacancy.extracted": ("Skills found in the text", "Навыки, найденные в тексте",
                           "Мәтіннен табылған дағдылар"),
-    "vacancy.extracted_hint": ("Untick skills that do not belong; mark the essential ones.",
-                               "Снимите лишние навыки; отметьте обязательные.",
-                               "Артық дағдыларды алып тастаңыз; міндеттілерін белгілеңіз."),
+    "vacancy.extracted_hint": ("Only confident guesses start ticked: check the list, tick what "
+                               "belongs and mark the essential skills.",
+                               "Отмечены только уверенно найденные навыки: проверьте список, "
+                               "отметьте нужные и обязательные.",
+                               "Тек сенімді табылған дағдылар белгіленген: тізімді тексеріп, "
+                               "қажеттері мен міндеттілерін белгілеңіз."),
     "vacancy.essential": ("essential", "обязательный", "міндетті"),
     "vacancy.nothing_extracted": ("No skills were found; add detail to the description.",
                                   "Навыки не найдены; опишите вакансию подробнее.",
@@ -217,8 +241,18 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                                   "Им не хватает нескольких обязательных навыков, которым "
                                   "учат курсы.",
                                   "Оларға курстар үйрететін бірнеше міндетті дағды жетпейді."),
+    "candidates.pending": ("Candidates are being matched to this vacancy; they appear within a "
+                           "few minutes. Refresh this page later.",
+                           "Кандидаты подбираются к вакансии и появятся в течение нескольких "
+                           "минут. Обновите страницу позже.",
+                           "Бос орынға үміткерлер іріктелуде, олар бірнеше минутта шығады. "
+                           "Бетті кейінірек жаңартыңыз."),
     "candidates.none": ("No candidates yet.", "Кандидатов пока нет.", "Әзірге үміткерлер жоқ."),
     "candidate.anonymous": ("Candidate …{id}", "Кандидат …{id}", "Үміткер …{id}"),
+    "candidate.matched": ("Required skills they have", "Есть из требуемых навыков",
+                          "Талап етілген дағдылардан бары"),
+    "candidate.missing": ("Required skills they lack", "Не хватает навыков",
+                          "Жетпейтін дағдылар"),
     "candidate.courses": ("Courses to close the gap ({hours} h):",
                           "Курсы, чтобы закрыть пробел ({hours} ч):",
                           "Олқылықты жабатын курстар ({hours} сағ):"),

@@ -13,6 +13,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from services.common.reference import REGIONS
+
 from . import i18n
 
 BRAND = "#0b6e75"
@@ -84,6 +86,20 @@ def _num(cell: Any) -> float | None:
     return float(cell) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else None
 
 
+def group_label(dim: str, group: str, lang: str) -> str:
+    """Return a report group's name in ``lang``: regions and programmes by name, others as is."""
+    if dim == "region":
+        for region in REGIONS:
+            if region.slug == group:
+                return str(getattr(region, f"name_{lang}", region.name_en))
+    elif dim == "programme":
+        key = f"programme.{group}"
+        text = i18n.translate(lang, key)
+        if text != key:
+            return text
+    return group
+
+
 def build(reports: dict[str, Any], lang: str) -> dict[str, Markup]:
     """Return every chart of the dashboard from the reports it fetched."""
 
@@ -108,7 +124,7 @@ def build(reports: dict[str, Any], lang: str) -> dict[str, Markup]:
             out[f"outcomes_{dim}"] = bars(
                 [
                     Bar(
-                        r["group"],
+                        group_label(dim, r["group"], lang),
                         r.get("placement_rate_180d"),
                         f"{_fmt(r.get('placement_rate_180d'), True)} · {_fmt(r.get('completed'))}",
                     )
@@ -195,6 +211,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                           "180 күн ішінде жұмысқа орналасу: бағдарламалар мен өңірлер"),
     "ministry.by_programme": ("By programme", "По программам", "Бағдарламалар бойынша"),
     "ministry.by_region": ("By region", "По регионам", "Өңірлер бойынша"),
+    "ministry.by_language": ("by language", "по языку", "тіл бойынша"),
+    "ministry.by_area": ("by area", "по типу местности", "елді мекен түрі бойынша"),
     "ministry.providers": ("Providers ranked by placement rate",
                            "Провайдеры по доле трудоустройства",
                            "Жұмысқа орналасу үлесі бойынша провайдерлер"),
@@ -208,6 +226,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "ministry.vacancies": ("vacancies", "вакансий", "бос орын"),
     "ministry.essential": ("essential", "обязательный", "міндетті"),
     "ministry.learners": ("learners", "слушателей", "білім алушы"),
+    "ministry.col_vacancies": ("Vacancies", "Вакансий", "Бос орындар"),
+    "ministry.col_essential": ("Essential in", "Обязателен в", "Міндетті үлесі"),
+    "ministry.col_learners": ("Learners with it", "Есть у слушателей", "Меңгерген білім алушылар"),
     "ministry.gap": ("Gap", "Разрыв", "Алшақтық"),
     "ministry.courses": ("Courses", "Курсы", "Курстар"),
     "ministry.fairness": ("Fairness of recommendations", "Справедливость рекомендаций",

@@ -17,6 +17,11 @@ from .web import _, api, api_data, me, page, problem_messages
 
 EMPLOYMENT_TYPES = ("full", "part", "project", "internship", "volunteer")
 PREVIEW_TOP_K = 15
+# Russian and Kazakh texts are extracted with a low floor (0.08), so the preview lists weak
+# guesses too: only fairly confident skills start ticked, and only strong ones as essential,
+# because every essential skill counts twice in matching and decides who is "within reach".
+PRESELECT_MIN_CONFIDENCE = 0.2
+ESSENTIAL_MIN_CONFIDENCE = 0.5
 
 
 def _employer_id() -> str:
@@ -105,6 +110,8 @@ def employer_new_vacancy() -> Any:
             errors=errors,
             regions=region_choices(),
             employment_types=EMPLOYMENT_TYPES,
+            preselect=PRESELECT_MIN_CONFIDENCE,
+            essential_min=ESSENTIAL_MIN_CONFIDENCE,
         ),
         422 if errors else 200,
     )
@@ -119,8 +126,10 @@ def employer_vacancy(vacancy_id: str) -> str:
     if vacancy.get("employer_id") != _employer_id():
         raise Problem(_("error.not_yours"), status=403)
     answer = api("GET", f"/vacancies/{vid}/candidates", query={"limit": 20})
-    candidates: dict[str, Any] = {"ready": [], "trainable": [], "error": None}
-    if answer.status < 300:
+    candidates: dict[str, Any] = {"ready": [], "trainable": [], "error": None, "pending": False}
+    if answer.status == 404:  # the matcher has not read this (just posted) vacancy yet
+        candidates["pending"] = True
+    elif answer.status < 300:
         data = answer.json()
         candidates["ready"] = present.items_of(data, "candidates", "ready", "matches")
         if isinstance(data, dict):

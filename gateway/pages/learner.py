@@ -65,11 +65,20 @@ def learner_jobs() -> str:
     """Show recommended jobs with the skills that match and those that are missing."""
     filters = {k: request.args.get(k) for k in ("region", "remote", "salary_min")}
     query = {k: v for k, v in filters.items() if v}
-    data = api_data(
+    answer = api(
         "GET", f"/learners/{_learner_id()}/recommendations/jobs", query={"limit": 20, **query}
     )
+    # 404 here means the matcher has not yet read this (new or just edited) profile from its feed.
+    pending = answer.status == 404
+    if answer.status >= 400 and not pending:
+        raise present.problem_of(answer)
+    data = None if pending else answer.json()
     return render_template(
-        "learner/jobs.html", jobs=present.items_of(data), filters=filters, raw=data
+        "learner/jobs.html",
+        jobs=present.items_of(data),
+        filters=filters,
+        raw=data,
+        pending=pending,
     )
 
 
@@ -82,13 +91,21 @@ def learner_path() -> str:
     }
     if not target:
         raise Problem(_("path.no_target"), status=400)
-    data = api_data("GET", f"/learners/{_learner_id()}/retraining-path", query=target)
+    answer = api("GET", f"/learners/{_learner_id()}/retraining-path", query=target)
     vacancy = None
     if "vacancy_id" in target:
-        answer = api("GET", f"/vacancies/{quote(target['vacancy_id'], safe='')}")
-        vacancy = answer.json() if answer.status == 200 else None
+        found = api("GET", f"/vacancies/{quote(target['vacancy_id'], safe='')}")
+        vacancy = found.json() if found.status == 200 else None
+    # A 404 for a vacancy that exists means the matcher has not read it (or the profile) yet.
+    pending = answer.status == 404 and vacancy is not None
+    if answer.status >= 400 and not pending:
+        raise present.problem_of(answer)
     return render_template(
-        "learner/path.html", path=present.path_of(data), vacancy=vacancy, target=target
+        "learner/path.html",
+        path=present.path_of(None if pending else answer.json()),
+        vacancy=vacancy,
+        target=target,
+        pending=pending,
     )
 
 

@@ -47,6 +47,14 @@ def region_name(slug: str | None) -> str:
     return slug or ""
 
 
+@bp.app_template_global()
+def programme_name(slug: str | None) -> str:
+    """Return a programme's name in the interface language (its slug if unknown)."""
+    key = f"programme.{slug}"
+    name = _(key)
+    return name if name != key else PROGRAMMES.get(slug or "", slug or "")
+
+
 @bp.get("/")
 def home() -> Any:
     """Send a signed-in user to their start page; show the welcome page otherwise."""

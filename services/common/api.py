@@ -117,6 +117,23 @@ def validation_problem(exc: ValidationError, where: str) -> ValidationProblem:
     return ValidationProblem(f"the {where} is not valid", errors=errors)
 
 
+INT64_MAX = 2**63 - 1
+
+
+def _oversized_ints(value: Any, path: str) -> Any:
+    """Yield the field paths of integers MongoDB cannot store (BSON ints are 8 bytes)."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+        yield path or "body"
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _oversized_ints(sub, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from _oversized_ints(sub, f"{path}.{i}" if path else str(i))
+
+
 def parse_body(schema: type[BaseModel]) -> Any:
     """Validate the JSON body of the current request against ``schema``."""
     if not request.mimetype or request.mimetype != "application/json":
@@ -135,6 +152,12 @@ def parse_body(schema: type[BaseModel]) -> Any:
     if not isinstance(payload, dict):
         raise ValidationProblem(
             "the body must be a JSON object", errors=[field_error("body", "expected an object")]
+        )
+    too_big = list(_oversized_ints(payload, ""))
+    if too_big:
+        raise ValidationProblem(
+            "a number is out of range",
+            errors=[field_error(name, "must be between -2^63 and 2^63-1") for name in too_big],
         )
     try:
         # Strict JSON mode: "5" is no integer and 5 no string, yet ISO dates and enums parse.
@@ -159,9 +182,16 @@ def _query_dict(schema: type[BaseModel]) -> dict[str, Any]:
 def parse_query(schema: type[BaseModel]) -> Any:
     """Validate the query string of the current request against ``schema``."""
     try:
-        return schema.model_validate(_query_dict(schema))
+        parsed = schema.model_validate(_query_dict(schema))
     except ValidationError as exc:
         raise validation_problem(exc, "query") from exc
+    too_big = list(_oversized_ints(parsed.model_dump(), ""))
+    if too_big:
+        raise ValidationProblem(
+            "a number is out of range",
+            errors=[field_error(f"query.{n}", "must be between -2^63 and 2^63-1") for n in too_big],
+        )
+    return parsed
 
 
 def serialise(schema: Any, value: Any) -> Any:

@@ -139,6 +139,8 @@ class FeedFollower:
         while True:
             page = self.fetch(cursor, self.batch)
             events = page.get("events", [])
+            # Known before handling, so a long first batch does not report "lag 0" meanwhile.
+            self.lag = max(0, int(page.get("latest", cursor)) - cursor)
             for event in events:
                 self.handler(event)
                 handled += 1

@@ -103,6 +103,7 @@ def test_create_and_list_with_total(client) -> None:
         ({"title": "x", "hits": "3"}, "hits"),
         ({"title": "x", "colour": "red"}, "colour"),
         ({}, "title"),
+        ({"title": "x", "hits": 2**64}, "hits"),
     ],
 )
 def test_invalid_body_is_problem_naming_the_field(client, payload, field) -> None:
@@ -181,3 +182,25 @@ def test_follower_resumes_from_its_stored_cursor(client) -> None:
     )
     assert restarted.sync_once() == 1
     assert seen == ["a", "b", "c", "d"]
+
+
+def test_follower_reports_its_lag_while_it_handles_a_batch(client) -> None:
+    for title in ["a", "b", "c", "d", "e"]:
+        client.post("/notes", json={"title": title})
+    lags: list[int] = []
+
+    def fetch(after: int, limit: int) -> dict:
+        return client.get(f"/changes?after={after}&limit={limit}").get_json()
+
+    follower = FeedFollower(alias=ALIAS, name="lag", fetch=fetch, handler=lambda e: None, batch=2)
+    follower.handler = lambda e: lags.append(follower.lag)
+    assert follower.sync_once() == 5
+    # while the first batch is handled, the 5 unread events are already counted as lag
+    assert lags == [5, 5, 3, 3, 1]
+    assert follower.lag == 0
+
+
+def test_query_numbers_beyond_64_bits_are_rejected_naming_the_parameter(client) -> None:
+    resp = client.get(f"/changes?after={2**64}")
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"][0]["field"] == "query.after"

@@ -114,7 +114,7 @@ def test_employer_posts_with_preview_sees_candidates_and_moves_an_application(
     page.goto(f"/employer/vacancies/{world.vacancy['id']}?lang=en")
     candidates = page.locator("article.candidate")
     assert candidates.count() >= 1
-    assert "Skills you have" in candidates.first.inner_text()
+    assert "Required skills they have" in candidates.first.inner_text()
     shot(page, "employer-3-candidates")
     row = page.locator(f"tr.application[data-application='{world.application['id']}']")
     row.locator("button", has_text="interview").click()

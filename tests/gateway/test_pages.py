@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from gateway.ministry_charts import group_label
+from gateway.pages import employer as employer_pages
+from gateway.pages import learner as learner_pages
+from gateway.pages import web
+from gateway.transport import Upstream
 from tests.gateway.world import API, PASSWORD, World, ok
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -200,3 +207,117 @@ def test_ministry_dashboard_opens(browser: FlaskClient, world: World) -> None:
     resp = browser.get("/ministry")
     assert resp.status_code == 200
     assert world["learner"].email not in resp.get_data(as_text=True)
+
+
+def answer_for(path_part: str, status: int, body: object) -> Callable[..., Upstream]:
+    """Return a stand-in for the pages' `api` that answers ``body`` for one path, else calls it."""
+    real = web.api
+
+    def fake(method: str, path: str, **kwargs: object) -> Upstream:
+        if path_part in path:
+            return Upstream(status=status, body=json.dumps(body).encode())
+        return real(method, path, **kwargs)  # type: ignore[arg-type]
+
+    return fake
+
+
+NOT_YET = {"status": 404, "detail": "the matcher knows no learner 0 (yet)"}
+
+
+def test_new_learner_is_told_recommendations_are_coming_in_their_language(
+    browser: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(learner_pages, "api", answer_for("/recommendations/jobs", 404, NOT_YET))
+    web_login(browser, world["learner"].email)
+    resp = browser.get("/learner/jobs?lang=kk")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Профиліңіз талдануда" in html and "knows no learner" not in html
+
+
+def test_path_to_a_vacancy_the_matcher_has_not_read_yet_says_so(
+    browser: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(learner_pages, "api", answer_for("/retraining-path", 404, NOT_YET))
+    web_login(browser, world["learner"].email)
+    resp = browser.get(f"/learner/path?vacancy_id={world.vacancy['id']}&lang=ru")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and world.vacancy["title"] in html
+    assert "Путь ещё не готов" in html and "knows no" not in html
+    missing = browser.get("/learner/path?vacancy_id=ffffffffffffffffffffffff&lang=ru")
+    assert missing.status_code == 404  # a vacancy that does not exist is still "not found"
+
+
+def test_profile_with_a_cv_but_no_skills_yet_says_they_are_coming(
+    browser: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learner = world["learner"]
+    profile = {"name": "Aruzhan", "email": learner.email, "region": "astana", "skills": []}
+    answers = {"cv_text": "Мен Python және SQL білемін.", "programme": "other"}
+    monkeypatch.setattr(
+        learner_pages, "api_data", lambda method, path, **kw: {**profile, **answers}
+    )
+    web_login(browser, learner.email)
+    html = browser.get("/learner?lang=en").get_data(as_text=True)
+    assert "appear here about a minute after you save it" in html
+    assert "add a CV text below" not in html and "Other programme" in html
+    answers.pop("cv_text")
+    assert "add a CV text below" in browser.get("/learner?lang=en").get_data(as_text=True)
+
+
+def test_employer_sees_candidates_as_the_employer_not_as_the_learner(
+    browser: FlaskClient, world: World
+) -> None:
+    web_login(browser, world["employer"].email)
+    html = browser.get(f"/employer/vacancies/{world.vacancy['id']}?lang=en").get_data(as_text=True)
+    assert 'class="card candidate"' in html, html[:2000]
+    assert "Required skills they have" in html and "Required skills they lack" in html
+    assert "Skills you have" not in html and "Skills to learn" not in html
+
+
+def test_just_posted_vacancy_says_candidates_are_coming(
+    browser: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_yet = {"status": 404, "detail": "the matcher knows no vacancy 0 (yet)"}
+    monkeypatch.setattr(employer_pages, "api", answer_for("/candidates", 404, not_yet))
+    web_login(browser, world["employer"].email)
+    html = browser.get(f"/employer/vacancies/{world.vacancy['id']}?lang=ru").get_data(as_text=True)
+    assert "Кандидаты подбираются" in html
+    assert "knows no vacancy" not in html and "Кандидатов пока нет" not in html
+
+
+def test_preview_ticks_only_confident_skills(
+    browser: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extracted = {
+        "model": "test",
+        "items": [
+            {"uri": "u:sql", "label": "SQL", "confidence": 0.81, "evidence": "SQL"},
+            {"uri": "u:da", "label": "data analytics", "confidence": 0.32, "evidence": "данных"},
+            {"uri": "u:pe", "label": "model power electronics", "confidence": 0.17},
+        ],
+    }
+    monkeypatch.setattr(employer_pages, "api", answer_for("/skills/extract", 200, extracted))
+    web_login(browser, world["employer"].email)
+    form = browser.get("/employer/vacancies/new?lang=ru").get_data(as_text=True)
+    html = browser.post(
+        "/employer/vacancies/new",
+        data={"title": "Аналитик данных", "action": "preview", "csrf_token": csrf_of(form)},
+    ).get_data(as_text=True)
+    ticked = set(re.findall(r'name="skill" value="([^"|]*)\|[^"]*" checked', html))
+    essential = set(re.findall(r'name="essential\|([^"]*)" checked', html))
+    assert ticked == {"u:sql", "u:da"}  # the weak guess is listed but not ticked
+    assert essential == {"u:sql"}
+    assert "model power electronics" in html
+
+
+def test_ministry_dashboard_names_regions_and_programmes(
+    browser: FlaskClient, world: World
+) -> None:
+    web_login(browser, world["ministry"].email)
+    html = browser.get("/ministry?lang=ru").get_data(as_text=True)
+    assert "<td>Астана</td>" in html and "<td>astana</td>" not in html
+    assert "<td>AI-Sana</td>" in html and "<td>ai-sana</td>" not in html
+    assert group_label("region", "almaty-city", "kk") == "Алматы қаласы"
+    assert group_label("programme", "other", "en") == "Other programme"
+    assert group_label("language", "kk", "en") == "kk"
