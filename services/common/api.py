@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from bson import ObjectId
@@ -134,6 +135,22 @@ def _oversized_ints(value: Any, path: str) -> Any:
             yield from _oversized_ints(sub, f"{path}.{i}" if path else str(i))
 
 
+def _unstorable_datetimes(value: Any, path: str) -> Any:
+    """Yield the paths of datetimes that overflow when stored as UTC (9999-12-31T23:00-05:00)."""
+    if isinstance(value, datetime):
+        try:
+            if value.tzinfo is not None:
+                value.astimezone(UTC)
+        except OverflowError:
+            yield path or "body"
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _unstorable_datetimes(sub, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from _unstorable_datetimes(sub, f"{path}.{i}" if path else str(i))
+
+
 def parse_body(schema: type[BaseModel]) -> Any:
     """Validate the JSON body of the current request against ``schema``."""
     if not request.mimetype or request.mimetype != "application/json":
@@ -161,9 +178,18 @@ def parse_body(schema: type[BaseModel]) -> Any:
         )
     try:
         # Strict JSON mode: "5" is no integer and 5 no string, yet ISO dates and enums parse.
-        return schema.model_validate_json(raw, strict=True)
+        parsed = schema.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         raise validation_problem(exc, "body") from exc
+    bad_dates = list(_unstorable_datetimes(parsed.model_dump(), ""))
+    if bad_dates:
+        raise ValidationProblem(
+            "a date is out of range",
+            errors=[
+                field_error(name, "must lie between years 1 and 9999 in UTC") for name in bad_dates
+            ],
+        )
+    return parsed
 
 
 def _query_dict(schema: type[BaseModel]) -> dict[str, Any]:

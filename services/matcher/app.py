@@ -59,6 +59,8 @@ def create_app(
         settings, embedder=embedder, learner_client=learner_client, jobs_client=jobs_client
     )
     sync = Sync(matcher)
+    matcher.fetch_learner = sync.fetch_learner
+    matcher.fetch_vacancy = sync.fetch_vacancy
     app.extensions["matcher"] = matcher
     app.extensions["matcher_sync"] = sync
     if settings.testing:

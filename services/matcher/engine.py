@@ -11,7 +11,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -67,6 +67,9 @@ class Matcher:
     ) -> None:
         self.settings = settings
         self.show_progress = False
+        # Set by Sync: index an item the feeds have not reached yet, straight from its owner.
+        self.fetch_learner: Callable[[str], bool] | None = None
+        self.fetch_vacancy: Callable[[str], bool] | None = None
         self._embedder = embedder
         self.model_name = (
             embedder.name if embedder is not None else canonical_name(settings.embedder)

@@ -127,6 +127,8 @@ def held_keys(m: Matcher, index: VectorIndex, row: int) -> set[str]:
 def learner_row(m: Matcher, learner_id: str) -> int:
     """Return a learner's row or raise NotFound."""
     row = m.learners.row_of(learner_id)
+    if row is None and m.fetch_learner is not None and m.fetch_learner(learner_id):
+        row = m.learners.row_of(learner_id)
     if row is None:
         raise NotFound(f"the matcher knows no learner {learner_id} (yet)")
     return row
@@ -135,6 +137,8 @@ def learner_row(m: Matcher, learner_id: str) -> int:
 def vacancy_row(m: Matcher, vacancy_id: str) -> int:
     """Return a vacancy's row or raise NotFound."""
     row = m.vacancies.row_of(vacancy_id)
+    if row is None and m.fetch_vacancy is not None and m.fetch_vacancy(vacancy_id):
+        row = m.vacancies.row_of(vacancy_id)
     if row is None:
         raise NotFound(f"the matcher knows no vacancy {vacancy_id} (yet)")
     return row

@@ -276,6 +276,38 @@ class Sync:
         doc.save()
         self.m.index_learner(doc.to_mongo().to_dict(), vector)
 
+    def fetch_learner(self, lid: str) -> bool:
+        """Index a learner the feed has not reached yet, read from the learner service.
+
+        After a first start the learner feed carries thousands of catalogue events ahead of a
+        new learner; asking the owner directly lets that learner see recommendations at once.
+        The later feed events are upserts of the same profile, so nothing is applied twice.
+        """
+        data = self._read_owner(self.m.learner_client, f"/learners/{lid}", lid)
+        if data is None:
+            return False
+        self.on_learner("learner.updated", lid, data)
+        return True
+
+    def fetch_vacancy(self, vid: str) -> bool:
+        """Index a vacancy the feed has not reached yet, read from the jobs service."""
+        data = self._read_owner(self.m.jobs_client, f"/vacancies/{vid}", vid)
+        if data is None:
+            return False
+        closed = data.get("status") == "closed"
+        self.on_vacancy("vacancy.closed" if closed else "vacancy.updated", vid, data)
+        return True
+
+    @staticmethod
+    def _read_owner(client: Any, path: str, id_: str) -> dict[str, Any] | None:
+        try:
+            status, data = client.request("GET", path)
+        except Problem:
+            return None
+        if status != 200 or not isinstance(data, dict) or str(data.get("id")) != id_:
+            return None
+        return data
+
     def _write_back(self, lid: str, tags: list[dict[str, Any]]) -> bool:
         """Send CV tags to the learner service; True once it has them (or the learner is gone)."""
         body = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import mongoengine as me
@@ -29,6 +30,7 @@ class Note(me.Document):
 class NoteCreate(Schema):
     title: str
     hits: int = 0
+    due: datetime | None = None
 
 
 class NoteRead(ReadSchema):
@@ -104,6 +106,7 @@ def test_create_and_list_with_total(client) -> None:
         ({"title": "x", "colour": "red"}, "colour"),
         ({}, "title"),
         ({"title": "x", "hits": 2**64}, "hits"),
+        ({"title": "x", "due": "9999-12-31T23:59:00-05:00"}, "due"),
     ],
 )
 def test_invalid_body_is_problem_naming_the_field(client, payload, field) -> None:

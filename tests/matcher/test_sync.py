@@ -298,3 +298,58 @@ def test_a_model_change_re_encodes_stored_texts_once(
     create_app(settings, embedder=again, jobs_client=jobs_feed, learner_client=learner_feed)
     assert again.calls == 0
     close_db(ALIAS)
+
+
+def test_a_learner_the_feed_has_not_reached_is_read_from_the_learner_service(
+    live: tuple[Flask, FlaskClient, FlaskClient],
+) -> None:
+    app, jobs, learners = live
+    sync: Sync = app.extensions["matcher_sync"]
+    employer = _post(
+        jobs,
+        "/employers",
+        {"name": "Kaspi", "bin": REAL_BIN, "region": "almaty-city", "sector": "fintech"},
+    )
+    python = {"uri": "http://data.europa.eu/esco/skill/py", "label": "Python"}
+    vacancy_id = _post(
+        jobs,
+        "/vacancies",
+        {"employer_id": employer["id"], "title": "Python developer", "region": "astana",
+         "skills": [{**python, "essential": True}]},
+    )["id"]  # fmt: skip
+    sync.sync_once()
+    newcomer = _learner(learners, skills=[python])  # not synced: the feed is "behind"
+    client = app.test_client()
+
+    recs = client.get(f"/learners/{newcomer['id']}/recommendations/jobs")
+
+    assert recs.status_code == 200
+    assert [i["vacancy_id"] for i in recs.get_json()["items"]] == [vacancy_id]
+    assert client.get("/learners/no-such-learner/recommendations/jobs").status_code == 404
+    # The feed event that arrives later is the same profile: still one learner, same answer.
+    sync.sync_once()
+    assert LearnerCopy.objects(id=newcomer["id"]).count() == 1
+    again = client.get(f"/learners/{newcomer['id']}/recommendations/jobs").get_json()
+    assert [i["vacancy_id"] for i in again["items"]] == [vacancy_id]
+
+
+def test_a_vacancy_the_feed_has_not_reached_is_read_from_the_jobs_service(
+    live: tuple[Flask, FlaskClient, FlaskClient],
+) -> None:
+    app, jobs, learners = live
+    employer = _post(
+        jobs,
+        "/employers",
+        {"name": "Kaspi", "bin": REAL_BIN, "region": "almaty-city", "sector": "fintech"},
+    )
+    fresh = _post(
+        jobs,
+        "/vacancies",
+        {"employer_id": employer["id"], "title": "Data analyst", "region": "astana"},
+    )
+    client = app.test_client()
+
+    resp = client.get(f"/vacancies/{fresh['id']}/candidates")
+
+    assert resp.status_code == 200
+    assert client.get("/vacancies/unknown-vacancy/candidates").status_code == 404
