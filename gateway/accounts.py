@@ -8,9 +8,9 @@ from functools import lru_cache
 from typing import Any
 
 import mongoengine as me
-from bson import ObjectId
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from services.common.db import get_or_404
 from services.common.errors import Conflict, NotFound, Problem, Unauthorized, field_error
 
 from .models import Account
@@ -35,10 +35,7 @@ def normalise_email(email: str) -> str:
 
 def get(*, account_id: str) -> Account:
     """Return an account by id or raise 404."""
-    account = Account.objects(id=account_id).first() if ObjectId.is_valid(account_id) else None
-    if account is None:
-        raise NotFound(f"no account {account_id}")
-    return account
+    return get_or_404(Account, account_id, "account")
 
 
 def create(

@@ -15,7 +15,7 @@ import mongoengine as me
 from flask import Blueprint, Response, render_template, request
 from pydantic import Field
 
-from services.common.api import Page, PageQuery, ReadSchema, Schema, endpoint
+from services.common.api import Page, PageQuery, ReadSchema, Schema, as_utc, endpoint
 from services.common.errors import NotFound
 from services.common.reference import PROGRAMMES, REGIONS
 from services.common.reporting import SMALL
@@ -132,11 +132,8 @@ class LoadRunRead(ReadSchema):
 
 
 def _read(run: LoadRun) -> LoadRunRead:
-    started = run.started_at
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=UTC)
     return LoadRunRead.model_validate(
-        {**run.to_mongo().to_dict(), "id": str(run.id), "started_at": started},
+        {**run.to_mongo().to_dict(), "id": str(run.id), "started_at": as_utc(run.started_at)},
         from_attributes=False,
     )
 
@@ -169,6 +166,14 @@ def list_load_runs(query: PageQuery) -> dict[str, Any]:
 # --- the dashboard ---------------------------------------------------------------------------
 
 REPORT_FILTERS = ("from", "to", "programme", "region", "provider")
+# report name in the API -> its key in the dashboard's template and charts
+REPORTS = {
+    "funnel": "funnel",
+    "outcomes": "outcomes",
+    "providers": "providers",
+    "skills-gap": "skills",
+    "fairness": "fairness",
+}
 
 
 def _filters() -> dict[str, str]:
@@ -191,6 +196,15 @@ def _filters() -> dict[str, str]:
     return out
 
 
+def _report_query(name: str, filters: dict[str, str]) -> dict[str, Any]:
+    """Return the query of one report: the dashboard's filters that the report takes."""
+    if name == "skills-gap":
+        return {"region": filters["region"]} if "region" in filters else {}
+    if name == "fairness":
+        return {"sample": 200}
+    return dict(filters)
+
+
 def _fetch(path: str, query: dict[str, Any]) -> tuple[Any, str | None]:
     """Fetch one report through the public API as the signed-in user; (data, error)."""
     answer = api("GET", path, query=query)
@@ -207,17 +221,11 @@ def dashboard() -> str:
     lang = current_lang()
     reports: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    skills_query: dict[str, Any] = {"top": 15}
-    if "region" in filters:
-        skills_query["region"] = filters["region"]
-    for key, path, query in (
-        ("funnel", "/reports/funnel", filters),
-        ("outcomes", "/reports/outcomes", filters),
-        ("providers", "/reports/providers", filters),
-        ("skills", "/reports/skills-gap", skills_query),
-        ("fairness", "/reports/fairness", {"sample": 200}),
-    ):
-        data, error = _fetch(path, query)
+    for name, key in REPORTS.items():
+        query = _report_query(name, filters)
+        if name == "skills-gap":
+            query["top"] = 15
+        data, error = _fetch(f"/reports/{name}", query)
         reports[key] = data
         if error:
             errors[key] = error
@@ -236,22 +244,14 @@ def dashboard() -> str:
     )
 
 
-CSV_REPORTS = ("funnel", "outcomes", "providers", "skills-gap", "fairness")
-
-
 @bp.get("/ministry/reports/<name>.csv")
 @page("ministry", "admin")
 def download_report(name: str) -> Response:
     """Download a report as CSV from the dashboard (cookie sign-in, same policies as the API)."""
-    if name not in CSV_REPORTS:
+    if name not in REPORTS:
         raise NotFound("no such report")
-    filters = _filters()
-    query: dict[str, Any] = dict(filters)
-    if name == "skills-gap":
-        query = {"region": filters["region"]} if "region" in filters else {}
-    elif name == "fairness":
-        query = {"sample": 200}
-    answer = api("GET", f"/reports/{name}", query={**query, "format": "csv"})
+    query = {**_report_query(name, _filters()), "format": "csv"}
+    answer = api("GET", f"/reports/{name}", query=query)
     if answer.status >= 400:
         data = answer.json()
         detail = data.get("detail") if isinstance(data, dict) else "unavailable"

@@ -2,7 +2,6 @@
 
 Every chart is a labelled horizontal bar chart, readable at a glance and printable; hidden
 figures ("<5", "*") are drawn as an empty outlined bar with their marker, never as a number.
-Also the dashboard's interface text in kk / ru / en, added to the gateway's i18n table.
 """
 
 from __future__ import annotations
@@ -178,89 +177,3 @@ def build(reports: dict[str, Any], lang: str) -> dict[str, Markup]:
             title=t("ministry.load"),
         )  # fmt: skip
     return out
-
-
-# key: (en, ru, kk) — merged into the gateway's table so `_()` finds them.
-MESSAGES: dict[str, tuple[str, str, str]] = {
-    "ministry.filters": ("Filters", "Фильтры", "Сүзгілер"),
-    "ministry.from": ("Enrolled from", "Зачислены с", "Қабылданған күннен"),
-    "ministry.to": ("to", "по", "дейін"),
-    "ministry.programme": ("Programme", "Программа", "Бағдарлама"),
-    "ministry.region": ("Region", "Регион", "Өңір"),
-    "ministry.provider": ("Course provider", "Провайдер курсов", "Курс провайдері"),
-    "ministry.any": ("all", "все", "барлығы"),
-    "ministry.apply": ("Apply", "Применить", "Қолдану"),
-    "ministry.reset": ("Reset", "Сбросить", "Тазарту"),
-    "ministry.csv": ("Download CSV", "Скачать CSV", "CSV жүктеу"),
-    "ministry.funnel": ("Retraining funnel", "Воронка переобучения", "Қайта даярлау шұңқыры"),
-    "ministry.stage.enrolled": ("Enrolled", "Зачислены", "Қабылданды"),
-    "ministry.stage.completed": ("Completed", "Завершили", "Аяқтады"),
-    "ministry.stage.hired_30d": ("Hired ≤30 days", "Трудоустроены ≤30 дн.",
-                                 "Жұмысқа орналасты ≤30 күн"),
-    "ministry.stage.hired_90d": ("Hired ≤90 days", "Трудоустроены ≤90 дн.",
-                                 "Жұмысқа орналасты ≤90 күн"),
-    "ministry.stage.hired_180d": ("Hired ≤180 days", "Трудоустроены ≤180 дн.",
-                                  "Жұмысқа орналасты ≤180 күн"),
-    "ministry.median_days": ("Median days from completion to hire",
-                             "Медиана дней от завершения до найма",
-                             "Аяқтаудан жұмысқа алуға дейінгі күндер медианасы"),
-    "ministry.median_salary": ("Median starting salary, KZT", "Медианная стартовая зарплата, ₸",
-                               "Бастапқы жалақы медианасы, ₸"),
-    "ministry.outcomes": ("Placement within 180 days, by programme and region",
-                          "Трудоустройство за 180 дней по программам и регионам",
-                          "180 күн ішінде жұмысқа орналасу: бағдарламалар мен өңірлер"),
-    "ministry.by_programme": ("By programme", "По программам", "Бағдарламалар бойынша"),
-    "ministry.by_region": ("By region", "По регионам", "Өңірлер бойынша"),
-    "ministry.by_language": ("by language", "по языку", "тіл бойынша"),
-    "ministry.by_area": ("by area", "по типу местности", "елді мекен түрі бойынша"),
-    "ministry.providers": ("Providers ranked by placement rate",
-                           "Провайдеры по доле трудоустройства",
-                           "Жұмысқа орналасу үлесі бойынша провайдерлер"),
-    "ministry.rank": ("Rank", "Место", "Орын"),
-    "ministry.rate": ("Placement", "Трудоустройство", "Орналасу"),
-    "ministry.group": ("Group", "Группа", "Топ"),
-    "ministry.total": ("Total", "Итого", "Барлығы"),
-    "ministry.skills": ("Skills demanded vs held", "Востребованные навыки и их наличие",
-                        "Сұранысқа ие дағдылар мен олардың болуы"),
-    "ministry.skill": ("Skill", "Навык", "Дағды"),
-    "ministry.vacancies": ("vacancies", "вакансий", "бос орын"),
-    "ministry.essential": ("essential", "обязательный", "міндетті"),
-    "ministry.learners": ("learners", "слушателей", "білім алушы"),
-    "ministry.col_vacancies": ("Vacancies", "Вакансий", "Бос орындар"),
-    "ministry.col_essential": ("Essential in", "Обязателен в", "Міндетті үлесі"),
-    "ministry.col_learners": ("Learners with it", "Есть у слушателей", "Меңгерген білім алушылар"),
-    "ministry.gap": ("Gap", "Разрыв", "Алшақтық"),
-    "ministry.courses": ("Courses", "Курсы", "Курстар"),
-    "ministry.fairness": ("Fairness of recommendations", "Справедливость рекомендаций",
-                          "Ұсыныстардың әділдігі"),
-    "ministry.fairness_lead": (
-        "Mean top-10 match score by preferred language and area; disparity = lowest group "
-        "mean / highest (1 = parity).",
-        "Средний балл топ-10 рекомендаций по языку и типу местности; диспропорция = "
-        "минимальное среднее / максимальное (1 — равенство).",
-        "Тіл және елді мекен түрі бойынша үздік 10 ұсыныстың орташа балы; диспропорция = "
-        "ең төменгі орташа / ең жоғары (1 — теңдік).",
-    ),
-    "ministry.disparity": ("Disparity ratio", "Коэффициент диспропорции",
-                           "Диспропорция коэффициенті"),
-    "ministry.load": ("Load tests", "Нагрузочные тесты", "Жүктеме сынақтары"),
-    "ministry.load_none": ("No load test recorded yet (make load).",
-                           "Нагрузочные тесты ещё не проводились (make load).",
-                           "Жүктеме сынақтары әлі жүргізілмеген (make load)."),
-    "ministry.started": ("Started", "Начало", "Басталуы"),
-    "ministry.users": ("Users", "Пользователи", "Пайдаланушылар"),
-    "ministry.requests": ("Requests", "Запросы", "Сұраулар"),
-    "ministry.failures": ("Failures", "Ошибки", "Қателер"),
-    "ministry.unavailable": ("This report is unavailable right now",
-                             "Этот отчёт сейчас недоступен", "Бұл есеп қазір қолжетімсіз"),
-    "ministry.legend": (
-        "“<5”: fewer than 5 people, not shown; “*”: hidden so that a small group cannot be "
-        "worked out from totals. Reports contain no personal data.",
-        "«<5»: меньше 5 человек, не показывается; «*»: скрыто, чтобы малую группу нельзя было "
-        "вычислить из итогов. Отчёты не содержат персональных данных.",
-        "«<5»: 5 адамнан аз, көрсетілмейді; «*»: шағын топты жиынтықтан есептеп шығаруға "
-        "болмайтындай жасырылған. Есептерде дербес деректер жоқ.",
-    ),
-}  # fmt: skip
-
-i18n.MESSAGES.update({k: v for k, v in MESSAGES.items() if k not in i18n.MESSAGES})

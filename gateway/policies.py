@@ -72,18 +72,14 @@ def _learner_of(call: Call) -> Principal:
     return principal
 
 
-def own_learner(param: str = "learner_id") -> Policy:
+def own_learner(call: Call) -> None:
     """Let a learner reach their own profile's resources (and admin everything)."""
-
-    def check(call: Call) -> None:
-        principal = require_principal()
-        if principal.role == "admin":
-            return
-        if principal.role == "learner" and principal.learner_id == call.params[param]:
-            return
-        raise _forbid("you may only reach your own learner profile")
-
-    return check
+    principal = require_principal()
+    if principal.role == "admin":
+        return
+    if principal.role == "learner" and principal.learner_id == call.params["learner_id"]:
+        return
+    raise _forbid("you may only reach your own learner profile")
 
 
 def learner_profile(call: Call) -> None:
@@ -169,18 +165,14 @@ def enrolment_owner(call: Call) -> None:
         raise _forbid("this enrolment is not yours")
 
 
-def own_employer(param: str = "employer_id") -> Policy:
+def own_employer(call: Call) -> None:
     """Change an employer profile: that employer's account and admin."""
-
-    def check(call: Call) -> None:
-        principal = require_principal()
-        if principal.role == "admin":
-            return
-        if principal.role == "employer" and principal.employer_id == call.params[param]:
-            return
-        raise _forbid("you may only change your own employer profile")
-
-    return check
+    principal = require_principal()
+    if principal.role == "admin":
+        return
+    if principal.role == "employer" and principal.employer_id == call.params["employer_id"]:
+        return
+    raise _forbid("you may only change your own employer profile")
 
 
 def _employer_of(call: Call) -> Principal:

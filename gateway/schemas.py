@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from services.common.api import Id, PageQuery, ReadSchema, Schema
+from services.common.api import Id, ObjectIdStr, PageQuery, ReadSchema, Schema
 
 _EMAIL = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.[A-Za-z]{2,63}$"
@@ -33,7 +33,6 @@ def _as_utc(value: Any) -> Any:
 
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-ObjectIdStr = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 UtcDateTime = Annotated[datetime, BeforeValidator(_as_utc)]
 
 

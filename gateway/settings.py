@@ -35,9 +35,6 @@ class Settings(BaseSettings):
     password_method: str = env_field(
         "QABILET_PASSWORD_METHOD", "scrypt", doc="werkzeug password hash method"
     )
-    learner_url: str = env_field("QABILET_LEARNER_URL", "http://127.0.0.1:8001")
-    jobs_url: str = env_field("QABILET_JOBS_URL", "http://127.0.0.1:8002")
-    matcher_url: str = env_field("QABILET_MATCHER_URL", "http://127.0.0.1:8003")
     upstream_timeout: float = env_field(
         "QABILET_UPSTREAM_TIMEOUT", 10.0, doc="seconds to wait for a service's answer"
     )

@@ -16,32 +16,22 @@ import multiprocessing
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import warnings
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts import suite  # noqa: E402
+from tests.support.live import live_suite  # noqa: E402
 
 SECRET = "bench-secret-" + "b" * 40
 ADMIN = ("admin@bench.kz", "bench-password-1")
-
-
-def free_port() -> int:
-    """Return a TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def call(method: str, url: str, body: Any = None, token: str | None = None) -> Any:
@@ -54,19 +44,6 @@ def call(method: str, url: str, body: Any = None, token: str | None = None) -> A
         req.add_header("Authorization", f"Bearer {token}")
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read() or b"null")
-
-
-def start(name: str, env: dict[str, str], tmp: Path) -> None:
-    """Start one service under gunicorn (its pid recorded in tmp/run)."""
-    svc = next(s for s in suite.SERVICES if s.name == name)
-    if ":" not in svc.module:
-        svc = replace(svc, module=svc.module + ":app")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        suite.start(svc, env, run_dir=tmp / "run", log_dir=tmp / "log")
-    url = f"http://127.0.0.1:{env[svc.port_env]}"
-    if not suite.wait_ready(url, timeout=60):
-        raise RuntimeError(f"{name} did not start:\n{(tmp / 'log' / f'{name}.log').read_text()}")
 
 
 def wrk(url: str, seconds: int, connections: int, token: str | None) -> dict[str, float]:
@@ -134,33 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tool = "wrk" if shutil.which("wrk") else "python-http.client"
     load = wrk if tool == "wrk" else pyload
-    tmp = Path(tempfile.mkdtemp(prefix="qabilet-bench-"))
-    ports = {s.name: free_port() for s in suite.SERVICES}
-    env = dict(os.environ)
-    env.update({s.port_env: str(ports[s.name]) for s in suite.SERVICES})
-    env.update(
-        {
-            f"QABILET_{s.name.upper()}_URL": f"http://127.0.0.1:{ports[s.name]}"
-            for s in suite.SERVICES
-        }
-    )
-    env.update(
-        {
-            "QABILET_DATA_DIR": str(tmp / "data"),
-            "QABILET_JWT_SECRET": SECRET,
-            "QABILET_ADMIN_EMAIL": ADMIN[0],
-            "QABILET_ADMIN_PASSWORD": ADMIN[1],
-            "QABILET_RATELIMIT_DEFAULT": "100000000/minute",
-            "QABILET_LOG_LEVEL": "WARNING",
-        }
-    )
-    started: list[str] = []
-    try:
-        for name in ("jobs", "gateway"):
-            start(name, env, tmp)
-            started.append(name)
-        jobs = f"http://127.0.0.1:{ports['jobs']}"
-        gateway = f"http://127.0.0.1:{ports['gateway']}"
+    extra = {
+        "QABILET_JWT_SECRET": SECRET,
+        "QABILET_ADMIN_EMAIL": ADMIN[0],
+        "QABILET_ADMIN_PASSWORD": ADMIN[1],
+        "QABILET_RATELIMIT_DEFAULT": "100000000/minute",
+        "QABILET_LOG_LEVEL": "WARNING",
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="qabilet-bench-") as tmp,
+        live_suite(Path(tmp), ["jobs", "gateway"], extra) as live,
+    ):
+        jobs, gateway = live.urls["jobs"], live.urls["gateway"]
         token = call(
             "POST", f"{gateway}/api/v1/auth/token", {"email": ADMIN[0], "password": ADMIN[1]}
         )["access_token"]
@@ -214,11 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"p99 {s['p99_ms']:6.2f} ms"
             )
         print(f"ratio    {ratio:.1%} of direct  ({tool}, {args.connections} connections)")
-        print(f"written  {args.out.relative_to(ROOT)}")
-    finally:
-        for name in reversed(started):
-            suite.stop(name, tmp / "run")
-        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"written  {args.out}")
     return 0
 
 

@@ -13,7 +13,7 @@ from services.common.errors import Problem
 
 from . import bp, present
 from .session import region_choices
-from .web import _, api, api_data, me, page, problem_messages
+from .web import _, answer_problem, api, api_data, flash_answer, me, page, problem_messages
 
 EMPLOYMENT_TYPES = ("full", "part", "project", "internship", "volunteer")
 PREVIEW_TOP_K = 15
@@ -92,7 +92,7 @@ def employer_new_vacancy() -> Any:
             created = answer.json() or {}
             flash(_("vacancy.saved"), "ok")
             return redirect(url_for("pages.employer_vacancy", vacancy_id=created.get("id", "")))
-        errors = problem_messages(present.problem_of(answer))
+        errors = problem_messages(answer_problem(answer))
     if request.method == "POST":
         text = "\n".join(form.get(k, "") for k in ("title", "description", "requirements"))
         if text.strip():
@@ -100,7 +100,7 @@ def employer_new_vacancy() -> Any:
             if answer.status < 300:
                 extracted = present.items_of(answer.json(), "skills")
             else:
-                errors.append(present.problem_of(answer).detail)
+                errors.append(answer_problem(answer).detail)
     return (
         render_template(
             "employer/vacancy_new.html",
@@ -135,7 +135,7 @@ def employer_vacancy(vacancy_id: str) -> str:
         if isinstance(data, dict):
             candidates["trainable"] = present.items_of(data.get("trainable") or [])
     else:
-        candidates["error"] = present.problem_of(answer).detail
+        candidates["error"] = answer_problem(answer).detail
     applications = present.items_of(
         api_data("GET", "/applications", query={"vacancy_id": vacancy_id, "limit": 200})
     )
@@ -160,10 +160,7 @@ def employer_move_application(application_id: str) -> Response:
         "POST", f"/applications/{quote(application_id, safe='')}/transition", payload=payload
     )
     vacancy_id = request.form.get("vacancy_id", "")
-    if answer.status >= 400:
-        flash(present.problem_of(answer).detail, "error")
-    else:
-        flash(_("application.moved", status=_("status." + payload["to"])), "ok")
+    flash_answer(answer, _("application.moved", status=_("status." + payload["to"])))
     return redirect(url_for("pages.employer_vacancy", vacancy_id=vacancy_id))
 
 
@@ -172,8 +169,5 @@ def employer_move_application(application_id: str) -> Response:
 def employer_close_vacancy(vacancy_id: str) -> Response:
     """Close a vacancy."""
     answer = api("POST", f"/vacancies/{quote(vacancy_id, safe='')}/close")
-    if answer.status >= 400:
-        flash(present.problem_of(answer).detail, "error")
-    else:
-        flash(_("vacancy.closed"), "ok")
+    flash_answer(answer, _("vacancy.closed"))
     return redirect(url_for("pages.employer_vacancy", vacancy_id=vacancy_id))

@@ -11,7 +11,17 @@ from werkzeug.wrappers import Response
 from services.common.errors import Problem
 
 from . import bp, present
-from .web import _, api, api_data, me, page, problem_messages, safe_next
+from .web import (
+    _,
+    answer_problem,
+    api,
+    api_data,
+    flash_answer,
+    me,
+    page,
+    problem_messages,
+    safe_next,
+)
 
 
 def _learner_id() -> str:
@@ -39,7 +49,7 @@ def learner_update() -> Response:
         changes["cv_text"] = form["cv_text"].strip() or None
     answer = api("PATCH", f"/learners/{_learner_id()}", payload=changes)
     if answer.status >= 400:
-        for line in problem_messages(present.problem_of(answer)):
+        for line in problem_messages(answer_problem(answer)):
             flash(line, "error")
     else:
         flash(_("profile.saved"), "ok")
@@ -52,10 +62,7 @@ def learner_reject_skill() -> Response:
     """Reject a skill: it leaves the profile and is never extracted again."""
     uri = request.form.get("uri", "")
     answer = api("POST", f"/learners/{_learner_id()}/skills/{uri}/reject")
-    if answer.status >= 400:
-        flash(present.problem_of(answer).detail, "error")
-    else:
-        flash(_("skills.rejected", label=request.form.get("label", uri)), "ok")
+    flash_answer(answer, _("skills.rejected", label=request.form.get("label", uri)))
     return redirect(url_for("pages.learner_profile"))
 
 
@@ -71,7 +78,7 @@ def learner_jobs() -> str:
     # 404 here means the matcher has not yet read this (new or just edited) profile from its feed.
     pending = answer.status == 404
     if answer.status >= 400 and not pending:
-        raise present.problem_of(answer)
+        raise answer_problem(answer)
     data = None if pending else answer.json()
     return render_template(
         "learner/jobs.html",
@@ -99,7 +106,7 @@ def learner_path() -> str:
     # A 404 for a vacancy that exists means the matcher has not read it (or the profile) yet.
     pending = answer.status == 404 and vacancy is not None
     if answer.status >= 400 and not pending:
-        raise present.problem_of(answer)
+        raise answer_problem(answer)
     return render_template(
         "learner/path.html",
         path=present.path_of(None if pending else answer.json()),
@@ -118,10 +125,7 @@ def learner_apply() -> Response:
     if letter:
         payload["cover_letter"] = letter
     answer = api("POST", "/applications", payload=payload)
-    if answer.status >= 400:
-        flash(present.problem_of(answer).detail, "error")
-    else:
-        flash(_("apply.done"), "ok")
+    flash_answer(answer, _("apply.done"))
     return redirect(safe_next(request.form.get("next"), url_for("pages.learner_activity")))
 
 
@@ -131,10 +135,7 @@ def learner_enrol() -> Response:
     """Enrol in a course."""
     payload = {"learner_id": _learner_id(), "course_id": request.form.get("course_id", "")}
     answer = api("POST", "/enrolments", payload=payload)
-    if answer.status >= 400:
-        flash(present.problem_of(answer).detail, "error")
-    else:
-        flash(_("enrol.done"), "ok")
+    flash_answer(answer, _("enrol.done"))
     return redirect(safe_next(request.form.get("next"), url_for("pages.learner_activity")))
 
 
@@ -143,10 +144,7 @@ def learner_enrol() -> Response:
 def learner_drop(enrolment_id: str) -> Response:
     """Leave a course."""
     answer = api("POST", f"/enrolments/{quote(enrolment_id, safe='')}/drop")
-    if answer.status >= 400:
-        flash(present.problem_of(answer).detail, "error")
-    else:
-        flash(_("enrol.dropped"), "ok")
+    flash_answer(answer, _("enrol.dropped"))
     return redirect(url_for("pages.learner_activity"))
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from services.common.errors import Problem
-
-from ..transport import Upstream
-from .web import _, api
+from .web import api
 
 LOOKUP_LIMIT = 100
 
@@ -23,17 +20,6 @@ def items_of(data: Any, *keys: str) -> list[dict[str, Any]]:
             if isinstance(value, list):
                 return [item for item in value if isinstance(item, dict)]
     return []
-
-
-def problem_of(answer: Upstream) -> Problem:
-    """Return the problem a service answered with."""
-    data = answer.json()
-    body = data if isinstance(data, dict) else {}
-    return Problem(
-        str(body.get("detail") or _("error.generic")),
-        status=answer.status,
-        errors=list(body.get("errors") or []),
-    )
 
 
 def lookup(template: str, ids: set[str]) -> dict[str, dict[str, Any]]:

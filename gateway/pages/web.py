@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.common.api import current_settings
@@ -187,13 +187,21 @@ def api_data(
 
 def answer_problem(answer: Upstream) -> Problem:
     """Return the problem a service answered with."""
-    data = answer.json() if isinstance(answer.json(), dict) else {}
-    problem = Problem(
-        str(data.get("detail") or _("error.generic")),
+    data = answer.json()
+    body = data if isinstance(data, dict) else {}
+    return Problem(
+        str(body.get("detail") or _("error.generic")),
         status=answer.status,
-        errors=list(data.get("errors") or []),
+        errors=list(body.get("errors") or []),
     )
-    return problem
+
+
+def flash_answer(answer: Upstream, done: str) -> None:
+    """Flash why the API refused, or ``done`` when it accepted."""
+    if answer.status >= 400:
+        flash(answer_problem(answer).detail, "error")
+    else:
+        flash(done, "ok")
 
 
 def problem_messages(problem: Problem) -> list[str]:

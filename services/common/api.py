@@ -20,7 +20,16 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from bson import ObjectId
 from flask import Blueprint, Flask, Response, current_app, json, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from .errors import PROBLEM_JSON, Problem, ValidationProblem, field_error
 
@@ -51,6 +60,18 @@ def _id_to_str(value: Any) -> Any:
 
 Id = Annotated[str, BeforeValidator(_id_to_str)]
 """A document id in responses (ObjectId rendered as its hex string)."""
+
+ObjectIdStr = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+"""A document id in requests: 24 lower-case hex digits."""
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return ``value`` in UTC, reading a naive datetime (the embedded store's) as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+"""A datetime that is always timezone-aware UTC once validated."""
 
 
 class Schema(BaseModel):
@@ -121,34 +142,33 @@ def validation_problem(exc: ValidationError, where: str) -> ValidationProblem:
 INT64_MAX = 2**63 - 1
 
 
-def _oversized_ints(value: Any, path: str) -> Any:
-    """Yield the field paths of integers MongoDB cannot store (BSON ints are 8 bytes)."""
+def _unstorable(value: Any, path: str = "") -> Any:
+    """Yield (field, message) for values MongoDB cannot store.
+
+    BSON integers are 8 bytes, and a datetime near the ends of the calendar overflows when it
+    is converted to UTC (9999-12-31T23:00-05:00).
+    """
     if isinstance(value, bool):
         return
     if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
-        yield path or "body"
-    elif isinstance(value, dict):
-        for key, sub in value.items():
-            yield from _oversized_ints(sub, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from _oversized_ints(sub, f"{path}.{i}" if path else str(i))
-
-
-def _unstorable_datetimes(value: Any, path: str) -> Any:
-    """Yield the paths of datetimes that overflow when stored as UTC (9999-12-31T23:00-05:00)."""
-    if isinstance(value, datetime):
+        yield path, "must be between -2^63 and 2^63-1"
+    elif isinstance(value, datetime) and value.tzinfo is not None:
         try:
-            if value.tzinfo is not None:
-                value.astimezone(UTC)
+            value.astimezone(UTC)
         except OverflowError:
-            yield path or "body"
+            yield path, "must lie between years 1 and 9999 in UTC"
     elif isinstance(value, dict):
         for key, sub in value.items():
-            yield from _unstorable_datetimes(sub, f"{path}.{key}" if path else str(key))
+            yield from _unstorable(sub, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from _unstorable_datetimes(sub, f"{path}.{i}" if path else str(i))
+        for n, sub in enumerate(value):
+            yield from _unstorable(sub, f"{path}.{n}" if path else str(n))
+
+
+def _check_storable(parsed: BaseModel, prefix: str) -> None:
+    errors = [field_error(prefix + name, msg) for name, msg in _unstorable(parsed.model_dump())]
+    if errors:
+        raise ValidationProblem("a value is out of the range the store can keep", errors=errors)
 
 
 def parse_body(schema: type[BaseModel]) -> Any:
@@ -161,34 +181,22 @@ def parse_body(schema: type[BaseModel]) -> Any:
         )
     raw = request.get_data(cache=True)
     try:
-        payload = json.loads(raw or b"null")
-    except ValueError as exc:
-        raise Problem(
-            "the body is not valid JSON", errors=[field_error("body", f"malformed JSON: {exc}")]
-        ) from exc
-    if not isinstance(payload, dict):
-        raise ValidationProblem(
-            "the body must be a JSON object", errors=[field_error("body", "expected an object")]
-        )
-    too_big = list(_oversized_ints(payload, ""))
-    if too_big:
-        raise ValidationProblem(
-            "a number is out of range",
-            errors=[field_error(name, "must be between -2^63 and 2^63-1") for name in too_big],
-        )
-    try:
         # Strict JSON mode: "5" is no integer and 5 no string, yet ISO dates and enums parse.
-        parsed = schema.model_validate_json(raw, strict=True)
+        parsed = schema.model_validate_json(raw or b"null", strict=True)
     except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        if first["type"] == "json_invalid":
+            raise Problem(
+                "the body is not valid JSON",
+                errors=[field_error("body", f"malformed JSON: {first['msg']}")],
+            ) from exc
+        if first["type"] == "model_type" and not first["loc"]:
+            raise ValidationProblem(
+                "the body must be a JSON object",
+                errors=[field_error("body", "expected an object")],
+            ) from exc
         raise validation_problem(exc, "body") from exc
-    bad_dates = list(_unstorable_datetimes(parsed.model_dump(), ""))
-    if bad_dates:
-        raise ValidationProblem(
-            "a date is out of range",
-            errors=[
-                field_error(name, "must lie between years 1 and 9999 in UTC") for name in bad_dates
-            ],
-        )
+    _check_storable(parsed, "")
     return parsed
 
 
@@ -211,12 +219,7 @@ def parse_query(schema: type[BaseModel]) -> Any:
         parsed = schema.model_validate(_query_dict(schema))
     except ValidationError as exc:
         raise validation_problem(exc, "query") from exc
-    too_big = list(_oversized_ints(parsed.model_dump(), ""))
-    if too_big:
-        raise ValidationProblem(
-            "a number is out of range",
-            errors=[field_error(f"query.{n}", "must be between -2^63 and 2^63-1") for n in too_big],
-        )
+    _check_storable(parsed, "query.")
     return parsed
 
 
@@ -226,23 +229,13 @@ def serialise(schema: Any, value: Any) -> Any:
         return value
     if isinstance(value, BaseModel) and type(value) is schema:
         return value.model_dump(mode="json")
-    from pydantic import TypeAdapter
-
     adapter = _adapter(schema)
-    if isinstance(value, dict) and not isinstance(schema, type):
-        return adapter.dump_python(adapter.validate_python(value), mode="json")
-    if isinstance(schema, type) and issubclass(schema, BaseModel):
-        if isinstance(value, dict):
-            return schema.model_validate(value).model_dump(mode="json")
-        return schema.model_validate(value, from_attributes=True).model_dump(mode="json")
-    adapter = TypeAdapter(schema)
     return adapter.dump_python(adapter.validate_python(value, from_attributes=True), mode="json")
 
 
 @functools.lru_cache(maxsize=256)
-def _adapter(schema: Any) -> Any:
-    from pydantic import TypeAdapter
-
+def _adapter(schema: Any) -> TypeAdapter[Any]:
+    # Building an adapter compiles a validator: once per schema, not once per response.
     return TypeAdapter(schema)
 
 
@@ -317,9 +310,7 @@ def _openapi_path(rule: str) -> tuple[str, list[str]]:
 
 
 def _schema_ref(schema: Any, components: dict[str, Any]) -> dict[str, Any]:
-    from pydantic import TypeAdapter
-
-    tree = TypeAdapter(schema).json_schema(
+    tree = _adapter(schema).json_schema(
         ref_template="#/components/schemas/{model}", mode="serialization"
     )
     for name, sub in tree.pop("$defs", {}).items():

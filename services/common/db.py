@@ -14,20 +14,30 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import inspect
+import logging
 import os
+import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import mongoengine
+from bson import ObjectId
+from bson.errors import InvalidId
 from mongoengine.connection import get_db
 
+from .errors import NotFound
 from .settings import BaseSettings
 
+D = TypeVar("D", bound=mongoengine.Document)
+
 LOCK_FILE = ".store.lock"
+
+_log = logging.getLogger("qabilet.db")
 
 
 class StoreLock:
@@ -365,3 +375,63 @@ def atomic(alias: str) -> Iterator[None]:
     finally:
         depth[alias] = 0
         locks.update_one({"_id": "atomic", "owner": owner}, {"$set": {"owner": None}})
+
+
+def object_id(value: str | ObjectId | None) -> ObjectId | None:
+    """Return ``value`` as an ObjectId, or None when it cannot be one."""
+    if isinstance(value, ObjectId):
+        return value
+    try:
+        return ObjectId(value) if isinstance(value, str) else None
+    except InvalidId:
+        return None
+
+
+def get_or_404(model: type[D], record_id: str | ObjectId, what: str) -> D:
+    """Return the ``model`` record with this id, or raise 404 naming it."""
+    oid = object_id(record_id)
+    record = model.objects(id=oid).first() if oid is not None else None  # type: ignore[attr-defined]
+    if record is None:
+        raise NotFound(f"no {what} with id {record_id}")
+    return record  # type: ignore[no-any-return]
+
+
+def stored_time(value: datetime) -> datetime:
+    """Return ``value`` in UTC at the millisecond precision BSON keeps.
+
+    Truncating before the write makes a write's response equal every later read.
+    """
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def utcnow() -> datetime:
+    """Return the current time as the store keeps it."""
+    return stored_time(datetime.now(UTC))
+
+
+def scrub(alias: str, collections: Iterable[str]) -> None:
+    """Rewrite embedded store files so deleted or overwritten data leaves no bytes behind.
+
+    SQLite keeps old row images in free pages and in its write-ahead log; VACUUM rebuilds the
+    file from live rows only and a TRUNCATE checkpoint empties the log. The cost grows with the
+    file, which is acceptable for deletions (rare) on the embedded store (development and small
+    deployments). A real MongoDB server reclaims space on its own schedule (``compact``).
+    """
+    if not is_embedded(alias):
+        return
+    db = database(alias)
+    with atomic(alias):
+        store = db.client.thread_client()._store[db.name]
+        for name in collections:
+            connection = store[name]._connection
+            for attempt in range(3):
+                try:
+                    connection.execute("VACUUM")
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    break
+                except sqlite3.OperationalError as exc:
+                    # Another connection may still be finishing a read of this file.
+                    if attempt == 2:
+                        _log.warning("could not scrub %s: %s", name, exc)
+                    time.sleep(0.05)

@@ -18,7 +18,7 @@ from flask import Blueprint
 from pydantic import BaseModel, Field
 from pymongo import ReturnDocument
 
-from .api import Schema, endpoint
+from .api import Schema, as_utc, endpoint
 from .db import atomic, database
 
 log = logging.getLogger("qabilet.feed")
@@ -65,11 +65,6 @@ def append_event(alias: str, type_: str, id_: str, data: dict[str, Any]) -> int:
     return seq
 
 
-def _utc(at: datetime) -> datetime:
-    # The embedded store returns naive datetimes; every time the suite writes is UTC.
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
     """Return up to ``limit`` events after the cursor ``after``."""
     db = database(alias)
@@ -78,7 +73,7 @@ def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
         counter = db[COUNTERS].find_one({"_id": CHANGES})
     events = [
         ChangeEvent(
-            seq=d["_id"], type=d["type"], id=d["id"], at=_utc(d["at"]), data=d.get("data", {})
+            seq=d["_id"], type=d["type"], id=d["id"], at=as_utc(d["at"]), data=d.get("data", {})
         )
         for d in docs
     ]

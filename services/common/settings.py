@@ -74,6 +74,9 @@ class BaseSettings:
         "QABILET_MAX_BODY_BYTES", 256 * 1024, doc="largest request body"
     )
     testing: bool = env_field("QABILET_TESTING", False, doc="test mode (no background threads)")
+    learner_url: str = env_field("QABILET_LEARNER_URL", "http://127.0.0.1:8001", doc="learner")
+    jobs_url: str = env_field("QABILET_JOBS_URL", "http://127.0.0.1:8002", doc="jobs service")
+    matcher_url: str = env_field("QABILET_MATCHER_URL", "http://127.0.0.1:8003", doc="matcher")
 
     @classmethod
     def from_env(cls: type[T], env: Mapping[str, str] | None = None, **overrides: Any) -> T:
@@ -114,6 +117,13 @@ class BaseSettings:
             ("mongodb://", "mongodb+srv://")
         ):
             problems.append("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+        for var, url in (
+            ("QABILET_LEARNER_URL", self.learner_url),
+            ("QABILET_JOBS_URL", self.jobs_url),
+            ("QABILET_MATCHER_URL", self.matcher_url),
+        ):
+            if not url.startswith(("http://", "https://")):
+                problems.append(f"{var} must start with http:// or https://, got {url!r}")
         if self.max_body_bytes <= 0:
             problems.append("QABILET_MAX_BODY_BYTES must be positive")
         return problems

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import mongoengine as me
 
+from services.common.db import utcnow
 from services.common.reference import LANGUAGE_LEVELS, LANGUAGES, REGION_SLUGS
 
 from .bin import bin_problem
@@ -27,18 +27,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "hired": (),
     "rejected": (),
 }
-
-
-def stored_time(value: datetime) -> datetime:
-    """Return ``value`` in UTC at the millisecond precision the store keeps."""
-    # BSON dates hold milliseconds: truncating first makes a write's response equal later reads.
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
-
-
-def utcnow() -> datetime:
-    """Return the current time as the store keeps it."""
-    return stored_time(datetime.now(UTC))
 
 
 def external_key(source: str, external_id: str | None) -> str | None:

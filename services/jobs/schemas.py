@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from services.common.api import Id, PageQuery, ReadSchema, Schema
+from services.common.api import Id, PageQuery, ReadSchema, Schema, UtcDateTime
 from services.common.errors import ValidationProblem, field_error
 from services.common.reference import LanguageCode, LanguageLevel, RegionSlug
 
@@ -27,14 +27,6 @@ VacancyStatus = Literal["open", "closed"]
 ApplicationStatus = Literal["applied", "interview", "offer", "hired", "rejected"]
 TargetStatus = Literal["interview", "offer", "hired", "rejected"]
 VacancySort = Literal["-published_at", "published_at", "-salary_max", "-created_at"]
-
-
-def _as_utc(value: datetime) -> datetime:
-    # The embedded store hands back naive datetimes that are UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 def _check_bin(value: str) -> str:
@@ -105,8 +97,8 @@ class EmployerRead(ReadSchema):
     contact_email: str | None
     source: Source
     external_id: str | None
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class EmployerQuery(PageQuery):
@@ -251,13 +243,13 @@ class VacancyRead(ReadSchema):
     positions: int
     hired_count: int
     status: VacancyStatus
-    closed_at: Timestamp | None
+    closed_at: UtcDateTime | None
     source: Source
     external_id: str | None
     external_url: str | None
-    published_at: Timestamp
-    created_at: Timestamp
-    updated_at: Timestamp
+    published_at: UtcDateTime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class VacancyQuery(PageQuery):
@@ -309,7 +301,7 @@ class TransitionRequest(Schema):
 class TransitionRead(ReadSchema):
     from_status: ApplicationStatus | None
     to_status: ApplicationStatus
-    at: Timestamp
+    at: UtcDateTime
     note: str | None
 
 
@@ -325,9 +317,9 @@ class ApplicationRead(ReadSchema):
     allowed_transitions: list[TargetStatus]
     history: list[TransitionRead]
     salary: int | None
-    hired_at: Timestamp | None
-    created_at: Timestamp
-    updated_at: Timestamp
+    hired_at: UtcDateTime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class ApplicationQuery(PageQuery):

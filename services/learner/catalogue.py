@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bson import ObjectId
 from mongoengine.queryset.visitor import Q
 from pydantic import ValidationError
 
 from services.common.api import validation_problem
-from services.common.db import atomic
-from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
+from services.common.db import atomic, get_or_404, utcnow
+from services.common.errors import Conflict, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
 
 from .course_schemas import CourseCreate, CourseQuery, CourseRead, CourseUpdate
-from .models import Course, CourseSkill, Enrolment, utcnow
+from .models import Course, CourseSkill, Enrolment
 from .settings import ALIAS
 
 FIELDS = tuple(CourseCreate.model_fields)
@@ -28,10 +27,7 @@ def event_data(course: Course) -> dict[str, Any]:
 
 def get(*, course_id: str) -> Course:
     """Return one course or raise NotFound."""
-    course = Course.objects(id=course_id).first() if ObjectId.is_valid(course_id) else None
-    if course is None:
-        raise NotFound(f"no course {course_id}")
-    return course
+    return get_or_404(Course, course_id, "course")
 
 
 def get_all(*, query: CourseQuery) -> dict[str, Any]:
@@ -60,6 +56,8 @@ def get_all(*, query: CourseQuery) -> dict[str, Any]:
 
 
 def _check_prerequisites(prerequisites: list[str], course_id: str | None) -> None:
+    if not prerequisites:
+        return  # most courses (every imported one) have none: spare the lookup
     if course_id is not None and course_id in prerequisites:
         raise ValidationProblem(
             "a course cannot require itself",

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from services.common.api import Id, PageQuery, ReadSchema, Schema
+from services.common.api import Id, ObjectIdStr, PageQuery, ReadSchema, Schema, UtcDateTime
 
-from .schemas import Label, ObjectIdStr, Uri, UtcDateTime
+from .schemas import Label, Uri
 
 CourseLevel = Literal["beginner", "intermediate", "advanced"]
 EnrolmentStatus = Literal["enrolled", "completed", "dropped"]

@@ -24,7 +24,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from services.common.db import init_db
+from services.common.db import init_db, utcnow
 from services.common.reference import REGION_BY_SLUG, REGIONS
 
 from . import enrolments, service
@@ -46,7 +46,7 @@ from .demo_data import (
     female_surname,
     transliterate,
 )
-from .models import Course, Learner, utcnow
+from .models import Course, Learner
 from .schemas import LearnerCreate
 from .settings import ALIAS, Settings
 

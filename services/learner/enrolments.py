@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bson import ObjectId
-
-from services.common.db import atomic
-from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
+from services.common.api import as_utc
+from services.common.db import atomic, get_or_404, utcnow
+from services.common.errors import Conflict, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
 
 from . import catalogue, service
 from .course_schemas import EnrolmentComplete, EnrolmentCreate, EnrolmentQuery, EnrolmentRead
-from .models import Course, Enrolment, Learner, utcnow
-from .schemas import as_utc
+from .models import Course, Enrolment, Learner
 from .settings import ALIAS
 
 # Clocks of callers drift a little; a completion "in the future" beyond this is a mistake.
@@ -38,10 +36,7 @@ def event_data(enrolment: Enrolment) -> dict[str, Any]:
 
 def get(*, enrolment_id: str) -> Enrolment:
     """Return one enrolment or raise NotFound."""
-    found = Enrolment.objects(id=enrolment_id).first() if ObjectId.is_valid(enrolment_id) else None
-    if found is None:
-        raise NotFound(f"no enrolment {enrolment_id}")
-    return found
+    return get_or_404(Enrolment, enrolment_id, "enrolment")
 
 
 def get_all(*, query: EnrolmentQuery) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import mongoengine as me
 
+from services.common.db import utcnow
 from services.common.reference import LANGUAGE_LEVELS, LANGUAGES, PROGRAMMES, REGION_SLUGS
 
 from .settings import ALIAS
@@ -13,12 +12,6 @@ from .settings import ALIAS
 SKILL_SOURCES = ("self", "course", "extracted")
 COURSE_LEVELS = ("beginner", "intermediate", "advanced")
 ENROLMENT_STATUSES = ("enrolled", "completed", "dropped")
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC, to the millisecond (what BSON stores)."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 class SkillEntry(me.EmbeddedDocument):

@@ -9,15 +9,15 @@ from typing import Any
 from bson import ObjectId
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.common.api import PageQuery
-from services.common.db import atomic, database
+from services.common.api import PageQuery, as_utc
+from services.common.db import atomic, database, utcnow
 from services.common.feed import CURSORS, FeedFollower, append_event
 from services.common.http import ServiceClient
 from services.common.pagination import paginate
 
-from .models import Learner, Outcome, utcnow
+from .models import Learner, Outcome
 from .privacy import pseudonym
-from .schemas import OutcomeRead, as_utc
+from .schemas import OutcomeRead
 from .service import get as get_learner
 from .service import iso
 from .settings import ALIAS, Settings

@@ -38,7 +38,7 @@ from services.common.reporting import (
     safe_rate,
 )
 
-from .models import Course, Enrolment, Learner, Outcome
+from .models import Course, Enrolment, Outcome
 
 WINDOWS = (30, 90, 180)
 STAGES = ("enrolled", "completed", *(f"hired_{n}d" for n in WINDOWS))
@@ -122,19 +122,8 @@ def load_entries(filters: Filters) -> list[Entry]:
         str(doc["_id"]): doc.get("provider", "")
         for doc in Course.objects.only("provider").as_pymongo()
     }
-    docs = list(Enrolment.objects.only(*ENROLMENT_FIELDS).as_pymongo())
-    missing = {d["learner_id"] for d in docs if not d.get("region") or not d.get("programme")}
-    fallback: dict[str, dict[str, Any]] = {}
-    if missing:
-        # Enrolments made before region/programme were copied onto them: ask the profile.
-        fallback = {
-            str(d["_id"]): d
-            for d in Learner.objects(id__in=[m for m in missing if len(m) == 24])
-            .only("region", "programme")
-            .as_pymongo()
-        }
     out = []
-    for doc in docs:
+    for doc in Enrolment.objects.only(*ENROLMENT_FIELDS).as_pymongo():
         enrolled_on = _day(doc.get("enrolled_at"))
         if enrolled_on is None:
             continue
@@ -145,13 +134,13 @@ def load_entries(filters: Filters) -> list[Entry]:
         provider = providers.get(str(doc["course_id"]), "")
         if filters.provider and provider != filters.provider:
             continue
-        profile = fallback.get(doc["learner_id"], {})
         out.append(
             Entry(
                 person=doc["learner_id"],
                 provider=provider,
-                programme=doc.get("programme") or profile.get("programme"),
-                region=doc.get("region") or profile.get("region"),
+                # Copied from the profile at enrolment, so they outlive a deleted learner.
+                programme=doc.get("programme"),
+                region=doc.get("region"),
                 enrolled_on=enrolled_on,
                 completed_on=(
                     _day(doc.get("completed_at")) if doc.get("status") == "completed" else None
@@ -238,6 +227,7 @@ class Cohort:
         self._first: dict[str, Entry] = {}
         for entry in sorted(self.entries, key=lambda e: e.enrolled_on):
             self._first.setdefault(entry.person, entry)
+        self._people: dict[tuple[str | None, str | None], dict[str, Person]] = {}
         self._overall: dict[tuple[str | None, str | None], dict[str, Cell]] = {}
         self._tables: dict[tuple[str | None, str | None, str], CountTable] = {}
 
@@ -253,7 +243,11 @@ class Cohort:
 
     def people(self, programme: str | None, region: str | None) -> dict[str, Person]:
         """Return the people of the cohort restricted to a programme and/or region."""
-        return _people(self.select(programme, region), self.hires)
+        # Every report asks for the same groups several times (rows, totals, medians).
+        key = (programme, region)
+        if key not in self._people:
+            self._people[key] = _people(self.select(programme, region), self.hires)
+        return self._people[key]
 
     def overall(self, programme: str | None, region: str | None) -> dict[str, Cell]:
         """Return the published funnel counts of a (sub)cohort."""

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
-from services.common.api import Id, PageQuery, ReadSchema, Schema
+from services.common.api import Id, PageQuery, ReadSchema, Schema, UtcDateTime
 from services.common.reference import LanguageCode, LanguageLevel, Programme, RegionSlug
 
 _EMAIL = re.compile(
@@ -31,20 +29,11 @@ def _check_email(value: str) -> str:
     return value
 
 
-def as_utc(value: Any) -> Any:
-    """Read naive datetimes (the embedded store returns them) as UTC."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-UtcDateTime = Annotated[datetime, BeforeValidator(as_utc)]
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Uri = Annotated[str, StringConstraints(max_length=300, pattern=r"^https?://[^\s]+$")]
 Cohort = Annotated[str, StringConstraints(max_length=40, pattern=r"^\d{4}(-[a-z0-9]+)+$")]
-ObjectIdStr = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 CvText = Annotated[str, StringConstraints(max_length=20_000)]
 SkillSource = Literal["self", "course", "extracted"]
 

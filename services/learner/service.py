@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bson import ObjectId
 from mongoengine.queryset.visitor import Q
 from pydantic import TypeAdapter, ValidationError
 
-from services.common.api import validation_problem
-from services.common.db import atomic
+from services.common.api import as_utc, validation_problem
+from services.common.db import atomic, get_or_404
 from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
@@ -31,7 +30,6 @@ from .schemas import (
     LearnerUpdate,
     SkillIn,
     Uri,
-    as_utc,
 )
 from .settings import ALIAS
 
@@ -83,10 +81,7 @@ def _save_and_announce(learner: Learner, event: str) -> Learner:
 
 def get(*, learner_id: str) -> Learner:
     """Return one learner or raise NotFound."""
-    learner = Learner.objects(id=learner_id).first() if ObjectId.is_valid(learner_id) else None
-    if learner is None:
-        raise NotFound(f"no learner {learner_id}")
-    return learner
+    return get_or_404(Learner, learner_id, "learner")
 
 
 def get_all(*, query: LearnerQuery) -> dict[str, Any]:
@@ -123,7 +118,6 @@ def _apply_profile(learner: Learner, data: LearnerCreate) -> None:
     was_consenting = bool(learner.consent)
     learner.name = data.name
     learner.email = data.email
-    learner.email_key = data.email.lower()
     learner.region = data.region
     learner.programme = data.programme
     learner.cohort = data.cohort

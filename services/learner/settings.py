@@ -16,9 +16,6 @@ class Settings(BaseSettings):
     service: str = env_field("QABILET_SERVICE", "learner", doc="service name used in logs")
     port: int = env_field("QABILET_PORT", 8001, doc="port to listen on")
     db_name: str = env_field("QABILET_DB_NAME", "qabilet_learner", doc="database of this service")
-    jobs_url: str = env_field(
-        "QABILET_JOBS_URL", "http://127.0.0.1:8002", doc="jobs service, whose feed brings hires"
-    )
     follow_jobs: bool = env_field(
         "QABILET_FOLLOW_JOBS", True, doc="follow the jobs feed to record hires (outcomes)"
     )
@@ -29,8 +26,6 @@ class Settings(BaseSettings):
     def validate(self) -> list[str]:
         """Return a list of problems with these values (empty when usable)."""
         problems = super().validate()
-        if not self.jobs_url.startswith(("http://", "https://")):
-            problems.append("QABILET_JOBS_URL must start with http:// or https://")
         if self.follow_interval <= 0:
             problems.append("QABILET_FOLLOW_INTERVAL must be positive")
         return problems

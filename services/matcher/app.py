@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 import threading
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Flask
 
 from services.common.app import create_service_app
 from services.matcher.embedding import Embedder
@@ -21,21 +18,6 @@ from services.matcher.sync import Sync
 from services.matcher.views import bp
 
 log = logging.getLogger("qabilet.matcher")
-
-# Modules named reports*.py in this package (the ministry's matcher reports, maintained
-# separately) contribute their blueprint ``bp`` when present.
-OPTIONAL_PREFIX = "reports"
-
-
-def blueprints() -> list[Blueprint]:
-    """Return every blueprint the matcher serves."""
-    found = [bp]
-    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
-        if module.name.startswith(OPTIONAL_PREFIX):
-            extra = getattr(importlib.import_module(f"services.matcher.{module.name}"), "bp", None)
-            if isinstance(extra, Blueprint):
-                found.append(extra)
-    return found
 
 
 def create_app(

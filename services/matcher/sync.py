@@ -13,6 +13,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from services.common.db import database
 from services.common.errors import Problem
 from services.common.feed import FeedFollower
@@ -57,6 +59,9 @@ class Sync:
         self.write_backs = 0
         self.last_error: str | None = None
         self.last_sync_at: datetime | None = None
+        # Vectors of the page each feed fetched last, by text: handlers take theirs from here
+        # instead of asking the embedding cache again, one read per event.
+        self._page_vectors: dict[str, dict[str, np.ndarray]] = {}
 
     # ----- driving -----
 
@@ -131,6 +136,7 @@ class Sync:
     # ----- batching -----
 
     def _prefetch(self, feed: str, events: list[dict[str, Any]]) -> None:
+        self._page_vectors[feed] = {}
         texts = []
         for e in events:
             try:
@@ -140,7 +146,16 @@ class Sync:
             if text is not None:
                 texts.append(text)
         if texts:
-            self.m.vectors_for(texts)
+            vectors = self.m.vectors_for(texts)
+            self._page_vectors[feed] = dict(zip(texts, vectors, strict=True))
+
+    def _vector(self, text: str) -> np.ndarray:
+        """Return the vector of a document text, from the prefetched page when it is there."""
+        for page in list(self._page_vectors.values()):
+            vector = page.get(text)
+            if vector is not None:
+                return vector
+        return self.m.vectors_for([text])[0]
 
     def _event_text(self, kind: str, data: dict[str, Any]) -> str | None:
         if kind in ("vacancy.created", "vacancy.updated", "vacancy.closed"):
@@ -192,7 +207,7 @@ class Sync:
                 for t in tags
             ]
         text = vacancy_text(f, declared)
-        vector = self.m.vectors_for([text])[0]
+        vector = self._vector(text)
         doc = VacancyCopy(
             id=vid,
             status=f["status"],
@@ -254,7 +269,7 @@ class Sync:
         if cv_hash != written and self._write_back(lid, tags):
             written = cv_hash
         text = learner_text(f, declared, self.m.occupation_label)
-        vector = self.m.vectors_for([text])[0]
+        vector = self._vector(text)
         doc = LearnerCopy(
             id=lid,
             region=f["region"],
@@ -353,7 +368,7 @@ class Sync:
             tags = self.m.tagger.extract(course_tag_source(f))
             skills = [{"uri": t["uri"], "label": t["label"], "source": "extracted"} for t in tags]
         text = course_text(f, declared)
-        vector = self.m.vectors_for([text])[0]
+        vector = self._vector(text)
         doc = CourseCopy(
             id=cid,
             title=f["title"],

@@ -106,9 +106,7 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _store(
-    collection: Any, docs: list[dict[str, Any]], name: str, bar: tqdm | None
-) -> dict[str, int]:
+def _store(collection: Any, docs: list[dict[str, Any]], bar: tqdm | None) -> dict[str, int]:
     """Insert new documents in batches and replace changed ones; leave equal ones alone."""
     existing = {d["_id"]: d for d in collection.find({})}
     fresh: list[dict[str, Any]] = []
@@ -141,13 +139,9 @@ def import_taxonomy(source: TaxonomySource, *, show_progress: bool = False) -> d
     bar = tqdm(total=total, desc="storing taxonomy", unit="doc") if show_progress else None
     try:
         result = {
-            "skills": _store(db[EscoSkill._meta["collection"]], source.skills, "skills", bar),
-            "occupations": _store(
-                db[EscoOccupation._meta["collection"]], source.occupations, "occupations", bar
-            ),
-            "skill_groups": _store(
-                db[EscoSkillGroup._meta["collection"]], source.groups, "skill_groups", bar
-            ),
+            "skills": _store(db[EscoSkill._meta["collection"]], source.skills, bar),
+            "occupations": _store(db[EscoOccupation._meta["collection"]], source.occupations, bar),
+            "skill_groups": _store(db[EscoSkillGroup._meta["collection"]], source.groups, bar),
         }
     finally:
         if bar is not None:

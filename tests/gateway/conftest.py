@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,13 +42,6 @@ class Live:
         return path.read_text()[-3000:] if path.exists() else ""
 
 
-def _wsgi(service: suite.Service) -> suite.Service:
-    # gunicorn needs "module:app" unless the module also exports `application`.
-    if ":" in service.module:
-        return service
-    return dataclasses.replace(service, module=service.module + ":app")
-
-
 def start_services(tmp: Path, names: tuple[str, ...], extra: dict[str, str]) -> Live:
     """Start services under gunicorn on free 127.0.0.1 ports (data in ``tmp``)."""
     ports = {svc.name: free_port() for svc in suite.SERVICES}
@@ -80,11 +72,7 @@ def start_services(tmp: Path, names: tuple[str, ...], extra: dict[str, str]) -> 
         )
     for svc in suite.SERVICES:
         if svc.name in names:
-            with warnings.catch_warnings():
-                # suite.start drops its Popen handle at once (the process lives on, stopped by
-                # pid later); that is deliberate, not a leak.
-                warnings.simplefilter("ignore", ResourceWarning)
-                suite.start(_wsgi(svc), env, run_dir=live.run_dir, log_dir=live.log_dir)
+            suite.start(svc, env, run_dir=live.run_dir, log_dir=live.log_dir)
     for name in names:
         if not suite.wait_ready(live.urls[name], timeout=120):
             stop_services(live, names)
@@ -186,10 +174,8 @@ def live_gateway(live: Live, gateway: Flask, world: World) -> Iterator[str]:
         "QABILET_RATELIMIT_ANONYMOUS": "100000/minute",
         "QABILET_RATELIMIT_LOGIN": "100000/minute",
     }
-    service = _wsgi(next(s for s in suite.SERVICES if s.name == "gateway"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        suite.start(service, env, run_dir=live.run_dir, log_dir=live.log_dir)
+    service = next(s for s in suite.SERVICES if s.name == "gateway")
+    suite.start(service, env, run_dir=live.run_dir, log_dir=live.log_dir)
     url = f"http://127.0.0.1:{port}"
     try:
         if not suite.wait_ready(url, timeout=60):

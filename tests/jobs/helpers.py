@@ -6,6 +6,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.support.client import all_events
+from tests.support.client import field_names as field_names
+
 # Real BINs published by Halyk Bank for its head office and branches.
 REAL_BINS = ["940140000385", "950341000052", "961141000023", "070941024691"]
 
@@ -30,26 +33,12 @@ def created(resp: Any) -> Json:
     return body
 
 
-def events(client: FlaskClient, after: int = 0) -> list[Json]:
-    """Return every feed event after the cursor ``after``."""
-    out: list[Json] = []
-    while True:
-        page = client.get(f"/changes?after={after}&limit=1000").get_json()
-        out += page["events"]
-        if not page["events"]:
-            return out
-        after = page["next"]
+events = all_events
 
 
 def latest(client: FlaskClient) -> int:
     """Return the feed's highest sequence number."""
     return int(client.get("/changes?limit=1").get_json()["latest"])
-
-
-def field_names(resp: Any) -> list[str]:
-    """Return the fields a problem+json response names."""
-    assert resp.mimetype == "application/problem+json", resp.get_data(as_text=True)
-    return [e["field"] for e in resp.get_json().get("errors", [])]
 
 
 def move(client: FlaskClient, application_id: str, to: str, **extra: Any) -> Any:

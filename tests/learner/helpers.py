@@ -9,6 +9,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.support.client import all_events
+from tests.support.client import field_names as field_names
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("QABILET_SHARED_DATA", ROOT.parent / "shared" / "data"))
 COURSES_DIR = SHARED_DATA / "courses"
@@ -78,19 +81,4 @@ def enrol(client: FlaskClient, learner_id: str, course_id: str) -> dict[str, Any
     return data
 
 
-def feed(client: FlaskClient) -> list[dict[str, Any]]:
-    """Return every event of the learner feed."""
-    events: list[dict[str, Any]] = []
-    after = 0
-    while True:
-        page = client.get(f"/changes?after={after}&limit=1000").get_json()
-        events.extend(page["events"])
-        if not page["events"]:
-            return events
-        after = page["next"]
-
-
-def field_names(resp: Any) -> list[str]:
-    """Return the fields a problem response names."""
-    assert resp.mimetype == "application/problem+json", resp.get_data(as_text=True)
-    return [e["field"] for e in resp.get_json().get("errors", [])]
+feed = all_events

@@ -203,13 +203,16 @@ def test_restart_rebuilds_indexes_without_encoding_anything(
 
 
 def test_one_page_of_events_is_encoded_in_one_batch(
-    sync: Sync, jobs_feed: EventSource, embedder: FakeEmbedder
+    app: Flask, sync: Sync, jobs_feed: EventSource, embedder: FakeEmbedder
 ) -> None:
     for i in range(150):
         jobs_feed.emit("vacancy.created", f"v{i}", vacancy(title=f"vacancy number {i}"))
     sync.sync_once()
     assert embedder.texts_encoded == 150
     assert embedder.calls == 1
+    # The handlers reuse the page's vectors rather than reading the cache once per event.
+    status = app.test_client().get("/sync/status").get_json()
+    assert status["embedding_cache"] == {"hits": 0, "misses": 150}
 
 
 def test_replayed_events_change_nothing(

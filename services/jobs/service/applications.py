@@ -5,22 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.common.db import atomic
+from services.common.db import atomic, get_or_404, object_id, stored_time, utcnow
 from services.common.errors import Conflict, ValidationProblem, field_error
 
-from ..models import (
-    TRANSITIONS,
-    Application,
-    Employer,
-    Transition,
-    Vacancy,
-    stored_time,
-    utcnow,
-)
+from ..models import TRANSITIONS, Application, Employer, Transition, Vacancy
 from ..schemas import ApplicationCreate, ApplicationQuery, TransitionRequest
 from ..settings import ALIAS
 from . import vacancies
-from .base import emit, get_or_404, object_id
+from .base import emit
 
 
 def summary(application: Application) -> dict[str, Any]:
@@ -96,8 +88,7 @@ def _illegal(current: str, to: str) -> Conflict:
     )
 
 
-def _hire_event(application: Application) -> dict[str, Any]:
-    vacancy = Vacancy.objects(id=application.vacancy_id).first()
+def _hire_event(application: Application, vacancy: Vacancy | None) -> dict[str, Any]:
     employer = Employer.objects(id=application.employer_id).first()
     hired_at: datetime = application.hired_at
     return {
@@ -127,16 +118,13 @@ def transition(*, application_id: str, data: TransitionRequest) -> Application:
             raise _illegal(current.status, data.to)
         now = utcnow()
         changes: dict[str, Any] = {"set__status": data.to, "set__updated_at": now}
+        vacancy: Vacancy | None = None
         if data.to == "hired":
+            # Read once: it gives the default salary and the hire event's title and region.
+            vacancy = Vacancy.objects(id=current.vacancy_id).first()
             salary = data.salary
-            if salary is None:
-                vacancy = Vacancy.objects(id=current.vacancy_id).first()
-                if vacancy is not None:
-                    salary = (
-                        vacancy.salary_min
-                        if vacancy.salary_min is not None
-                        else (vacancy.salary_max)
-                    )
+            if salary is None and vacancy is not None:
+                salary = vacancy.salary_max if vacancy.salary_min is None else vacancy.salary_min
             changes.update({"set__salary": salary, "set__hired_at": now})
         step = Transition(from_status=current.status, to_status=data.to, at=now, note=data.note)
         # Conditional on the status we checked: of two racing moves exactly one matches.
@@ -147,6 +135,6 @@ def transition(*, application_id: str, data: TransitionRequest) -> Application:
             raise _illegal(get(application_id=application_id).status, data.to)
         emit("application.updated", moved.id, summary(moved))
         if data.to == "hired":
-            emit("application.hired", moved.id, _hire_event(moved))
+            emit("application.hired", moved.id, _hire_event(moved, vacancy))
             vacancies.fill_position(vacancy_id=moved.vacancy_id)
     return moved  # type: ignore[no-any-return]

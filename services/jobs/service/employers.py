@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from services.common.db import atomic
+from services.common.db import atomic, get_or_404, utcnow
 from services.common.errors import Conflict, field_error
 
-from ..models import Employer, Vacancy, external_key, utcnow
+from ..models import Employer, Vacancy, external_key
 from ..schemas import EmployerCreate, EmployerQuery, EmployerRead, EmployerUpdate
 from ..settings import ALIAS
-from .base import emit, get_or_404
+from .base import emit
 
 
 def read(employer: Employer) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import mongoengine as me
 
-from services.common.db import atomic
+from services.common.db import atomic, get_or_404, object_id, stored_time, utcnow
 from services.common.errors import Conflict, ValidationProblem, field_error
 
 from ..models import (
@@ -18,12 +18,10 @@ from ..models import (
     SkillRequirement,
     Vacancy,
     external_key,
-    stored_time,
-    utcnow,
 )
 from ..schemas import VacancyCreate, VacancyQuery, VacancyRead, VacancyUpdate
 from ..settings import ALIAS
-from .base import emit, get_or_404, object_id
+from .base import emit
 
 
 def read(vacancy: Vacancy) -> dict[str, Any]:
