@@ -20,7 +20,7 @@ SEED_LEARNERS ?= 300
 PYTEST_ARGS ?=
 
 .PHONY: help install test test-fast lint format run stop status seed import-esco \
-        import-courses import-vacancies eval bench bench-gateway load clean
+        import-courses import-vacancies vocabulary eval bench bench-catchup bench-gateway load clean
 
 help: ## list every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,11 +52,12 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 run: $(STAMP) ## start every service under gunicorn (seeds an empty store on first start)
 	$(PY) scripts/run.py
 
-stop: ## stop every service `make run` started (by pid)
+stop: ## stop the supervisor, then every service `make run` started (by pid)
 	@test -x $(PY) && $(PY) scripts/suite.py stop || python3 scripts/suite.py stop
 
-status: ## show the pids and ports of running services
+status: ## show the supervisor and the pids, ports and restarts of running services
 	@$(PY) scripts/suite.py status
+	@$(PY) scripts/matcher_status.py
 
 seed: $(STAMP) ## load real courses, vacancies, ESCO and generated learners into the store
 	$(PY) scripts/run.py --seed-only
@@ -70,11 +71,17 @@ import-courses: $(STAMP) ## import the real edX and Coursera catalogues
 import-vacancies: $(STAMP) ## import the 1,000 real hh.kz vacancies
 	$(PY) -m services.jobs.importers vacancies --data-dir $(QABILET_SHARED_DATA)/jobs
 
+vocabulary: $(STAMP) ## compile the skill vocabulary (O*NET tools, local terms, ru/kk labels) against ESCO
+	$(PY) -m services.matcher.vocabulary.build --data-dir $(QABILET_SHARED_DATA) --coverage
+
 eval: $(STAMP) ## score skill extraction and title normalisation on the dev sets
 	$(PY) -m services.matcher.evaluate --out reports/eval.json
 
 bench: $(STAMP) ## encoding throughput and top-k latency at 10k/100k/1M (prints, plots)
 	$(PY) -m services.matcher.bench --out reports/bench
+
+bench-catchup: $(STAMP) ## p50/p99 and 5xx of matcher requests while it indexes a fresh seed
+	$(PY) scripts/bench_catchup.py
 
 bench-gateway: $(STAMP) ## req/s of a GET through the gateway vs straight to the service
 	$(PY) scripts/bench_gateway.py

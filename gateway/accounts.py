@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from services.common.db import get_or_404
 from services.common.errors import Conflict, NotFound, Problem, Unauthorized, field_error
 
+from . import revocation
 from .models import Account
 from .settings import Settings
 
@@ -150,7 +151,13 @@ def set_active(*, account_id: str, active: bool, acting_account_id: str) -> Acco
     account = get(account_id=account_id)
     if account.pending:
         raise NotFound(f"no account {account_id}")
-    Account.objects(id=account.id).update_one(set__active=active)
+    if active:
+        Account.objects(id=account.id).update_one(set__active=True)
+    else:
+        # A new epoch ends every session: tokens carry the epoch they were issued in, so those
+        # issued before stay refused even if the account is activated again.
+        Account.objects(id=account.id).update_one(set__active=False, inc__epoch=1)
+    revocation.bump()  # every gateway worker re-checks its tokens against the store
     account.reload()
     return account
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from services.common.api import current_settings, endpoint
+from services.common.emails import email_key
 from services.common.errors import ValidationProblem, field_error
 
-from . import accounts
+from . import accounts, logins
 from .auth import bearer_token, describe, require_principal, require_role, tokens
 from .proxy import proxy_of_app
 from .schemas import (
@@ -32,11 +33,24 @@ ACCOUNTS = ["accounts"]
 PROFILE_SERVICE = {"learner": ("learner", "/learners"), "employer": ("jobs", "/employers")}
 
 
+def with_account_email(profile: dict[str, Any], email: str) -> dict[str, Any]:
+    """Return the learner profile carrying the account's email; refuse any other address."""
+    given = profile.get("email")
+    # Only the account's address may stand on the profile: otherwise anyone could register
+    # another person's address there and keep its owner from registering.
+    if given is not None and (not isinstance(given, str) or email_key(given) != email_key(email)):
+        raise ValidationProblem(
+            "a learner profile's email is the account's email",
+            errors=[field_error("profile.email", "leave it out: the account's email is used")],
+        )
+    return {**profile, "email": email}
+
+
 def make_profile(role: str, profile: dict[str, Any], email: str) -> str:
     """Create the learner or employer profile of a new account; return its id."""
     service, path = PROFILE_SERVICE[role]
     if role == "learner":
-        profile = {"email": email, **profile}
+        profile = with_account_email(profile, email)
     answer = proxy_of_app().call_json(service, "POST", path, profile)
     data = answer.json()
     if answer.status >= 300 or not isinstance(data, dict) or "id" not in data:
@@ -65,10 +79,12 @@ def _issue(account: accounts.Account) -> dict[str, Any]:
     errors={401: "wrong email or password", 429: "too many attempts"},
 )
 def create_token(body: TokenRequest) -> dict[str, Any]:
-    """Exchange email and password for a signed access token."""
-    settings = current_settings()
-    account = accounts.authenticate(
-        email=body.email, password=body.password, method=settings.password_method
+    """Exchange email and password for a signed access token (one budget with the login page)."""
+    account = logins.sign_in(
+        email=body.email,
+        password=body.password,
+        address=request.remote_addr,
+        settings=current_settings(),
     )
     return _issue(account)
 
@@ -210,11 +226,9 @@ def get_account(account_id: str) -> accounts.Account:
 
 def _set_active(account_id: str, active: bool) -> accounts.Account:
     principal = require_role("admin")
-    account = accounts.set_active(
+    return accounts.set_active(
         account_id=account_id, active=active, acting_account_id=principal.account_id
     )
-    tokens().forget_account(account_id)
-    return account
 
 
 @endpoint(

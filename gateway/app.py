@@ -5,14 +5,16 @@ from __future__ import annotations
 import hmac
 import uuid
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 from services.common.app import register_health
 from services.common.db import init_db
 from services.common.errors import register_error_handlers
+from services.common.identity import signer_for
 from services.common.logs import configure_logging, init_request_ids
 
-from . import accounts
+from . import access_log, accounts
+from .access_log_views import bp as access_log_bp
 from .api import accounts_bp
 from .api import bp as auth_bp
 from .auth import Tokens
@@ -20,7 +22,8 @@ from .docs import bp as docs_bp
 from .ministry import bp as ministry_bp  # ministry hook: load-test runs API (gateway/ministry.py)
 from .models import ALIAS
 from .pages import bp as pages_bp
-from .proxy import Proxy
+from .paths import refuse_ambiguous_request
+from .proxy import API_PREFIX, Proxy
 from .ratelimit import init_rate_limits
 from .settings import SERVICES, Settings
 from .specs import Specs
@@ -28,7 +31,6 @@ from .transport import HttpTransport, Transport
 from .views import register_routes
 
 HTML_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -70,8 +72,9 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
     def mint_request_id() -> None:
         # The public door mints every id itself: a client-chosen id could forge log trails.
         g.request_id = uuid.uuid4().hex
+        refuse_ambiguous_request()
 
-    proxy = Proxy(transport or http_transport(settings))
+    proxy = Proxy(transport or http_transport(settings), signer_for(settings, "gateway"))
     app.extensions["qabilet_proxy"] = proxy
     app.extensions["qabilet_tokens"] = Tokens(settings)
     app.extensions["qabilet_specs"] = Specs(proxy, settings.spec_ttl)
@@ -79,7 +82,12 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
     register_health(app, settings, ALIAS)
 
     @app.after_request
-    def harden_pages(response: Response) -> Response:
+    def harden(response: Response) -> Response:
+        # No answer may be sniffed into another type. API answers carry people's data or
+        # tokens, so no browser or proxy cache may keep them, whatever a service said.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if request.path.startswith(API_PREFIX + "/"):
+            response.headers["Cache-Control"] = "no-store"
         if response.mimetype == "text/html":
             for name, value in HTML_HEADERS.items():
                 response.headers.setdefault(name, value)
@@ -89,6 +97,8 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(ministry_bp)  # ministry hook
+    access_log.init_app(app)
+    app.register_blueprint(access_log_bp)
     app.register_blueprint(pages_bp)
     register_routes(app)
     init_rate_limits(app, settings)

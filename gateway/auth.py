@@ -1,7 +1,8 @@
-"""Signed access tokens, the principal behind a request, and a short cache of verified tokens."""
+"""Signed access tokens, the principal behind a request, and the per-request revocation check."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
@@ -16,6 +17,7 @@ from flask import current_app, g, request
 
 from services.common.errors import Forbidden, Unauthorized
 
+from . import revocation
 from .models import Account, RevokedToken
 from .settings import Settings
 
@@ -23,6 +25,14 @@ ALGORITHM = "HS256"
 COOKIE_NAME = "qabilet_session"
 CACHE_LIMIT = 50_000
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "role", "jti"]
+# What a full check reads of the account behind a token (one lookup by _id).
+ACCOUNT_FIELDS = {
+    name: 1 for name in ("email", "role", "learner_id", "employer_id", "active", "pending", "epoch")
+}
+# A change written straight into the database, bypassing the gateway's code (and so the
+# change counter), is still seen within this many seconds.
+RECHECK_SECONDS = 30.0
+PURGE_CHANCE = 0.02  # share of sign-outs that also delete revocations of expired tokens
 
 
 @dataclass(frozen=True)
@@ -38,18 +48,31 @@ class Principal:
     expires_at: int
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A token found valid against the store when the change counter stood at ``generation``."""
+
+    principal: Principal
+    generation: revocation.Generation
+    until: float
+
+
 def _invalid(detail: str) -> Unauthorized:
     return Unauthorized(detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 class Tokens:
-    """Issue and verify HS256 tokens; remember verified ones briefly to keep requests cheap."""
+    """Issue and verify HS256 tokens; a sign-out or deactivation holds at once in every worker."""
+
+    # A full check (signature, the account by _id, RevokedToken by jti) is remembered with the
+    # value of the store's change counter (gateway/revocation.py) it was made at. Every request
+    # reads the counter first; only if it moved (a sign-out or an account change, in any
+    # worker) is the token checked against the store again.
 
     def __init__(self, settings: Settings) -> None:
         self.secret = settings.jwt_secret
         self.ttl = settings.token_ttl
-        self.cache_seconds = settings.token_cache_seconds
-        self._cache: dict[str, tuple[Principal, float]] = {}
+        self._checked: dict[str, _Checked] = {}
         self._guard = threading.Lock()
 
     def issue(self, account: Account) -> tuple[str, Principal]:
@@ -61,18 +84,30 @@ class Tokens:
             "iat": now,
             "exp": now + self.ttl,
             "jti": uuid.uuid4().hex,
+            # Deactivation moves the account's epoch: tokens of an earlier one stay refused.
+            "ep": account.epoch or 0,
         }
         token = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
         return token, _principal(account, claims["jti"], claims["exp"])
 
     def verify(self, token: str) -> Principal:
-        """Return the principal of a valid token; raise Unauthorized otherwise."""
-        hit = self._cache.get(token)
+        """Return the principal of a valid, current token; raise Unauthorized otherwise."""
+        generation = revocation.current()  # before any store read: see gateway/revocation.py
         now = time.time()
-        if hit is not None:
-            principal, until = hit
-            if now < until:
-                return principal
+        hit = self._checked.get(token)
+        if hit is not None and hit.generation == generation and now < hit.until:
+            return hit.principal
+        self._checked.pop(token, None)
+        principal = self._check(token)
+        if len(self._checked) > CACHE_LIMIT:
+            with self._guard:
+                self._checked.clear()
+        until = min(now + RECHECK_SECONDS, float(principal.expires_at))
+        self._checked[token] = _Checked(principal, generation, until)
+        return principal
+
+    def _check(self, token: str) -> Principal:
+        """Check a token's signature and claims, its account and its revocation in the store."""
         try:
             claims = jwt.decode(
                 token,
@@ -84,37 +119,40 @@ class Tokens:
             raise _invalid("the access token has expired; sign in again") from exc
         except jwt.PyJWTError as exc:
             raise _invalid("the access token is not valid") from exc
-        sub = claims.get("sub")
-        if not isinstance(sub, str) or not ObjectId.is_valid(sub):
+        sub, epoch = claims.get("sub"), claims.get("ep", 0)
+        if not isinstance(sub, str) or not ObjectId.is_valid(sub) or type(epoch) is not int:
             raise _invalid("the access token is not valid")
-        account = Account.objects(id=sub).first()
-        if account is None or not account.active or account.pending:
+        doc = Account._get_collection().find_one({"_id": ObjectId(sub)}, ACCOUNT_FIELDS)
+        if doc is None or not doc.get("active", True) or doc.get("pending", False):
             raise _invalid("the account behind this token is not active")
-        if account.role != claims["role"]:
+        if doc.get("role") != claims["role"]:
             raise _invalid("the account's role has changed; sign in again")
-        if RevokedToken.objects(jti=str(claims["jti"])).first() is not None:
+        if doc.get("epoch", 0) != epoch:
+            raise _invalid("this session was ended (the account was deactivated); sign in again")
+        jti = str(claims["jti"])
+        if RevokedToken._get_collection().find_one({"_id": jti}, {"_id": 1}) is not None:
             raise _invalid("this token was signed out")
-        principal = _principal(account, str(claims["jti"]), int(claims["exp"]))
-        if len(self._cache) > CACHE_LIMIT:
-            with self._guard:
-                self._cache.clear()
-        self._cache[token] = (principal, min(now + self.cache_seconds, float(principal.expires_at)))
-        return principal
+        return Principal(
+            account_id=sub,
+            email=str(doc.get("email", "")),
+            role=str(claims["role"]),
+            learner_id=doc.get("learner_id"),
+            employer_id=doc.get("employer_id"),
+            jti=jti,
+            expires_at=int(claims["exp"]),
+        )
 
     def revoke(self, token: str, principal: Principal) -> None:
-        """Sign a token out before it expires."""
+        """Sign a token out before it expires, in every worker at once."""
         expires = datetime.fromtimestamp(principal.expires_at, UTC)
         try:
             RevokedToken(jti=principal.jti, expires_at=expires).save(force_insert=True)
         except me.NotUniqueError:
             pass
-        self._cache.pop(token, None)
-
-    def forget_account(self, account_id: str) -> None:
-        """Drop cached tokens of an account (after it is deactivated or changed)."""
-        with self._guard:
-            for key in [k for k, (p, _) in self._cache.items() if p.account_id == account_id]:
-                self._cache.pop(key, None)
+        revocation.bump()  # after the row exists: every worker re-checks its tokens
+        self._checked.pop(token, None)
+        if random.random() < PURGE_CHANCE:
+            RevokedToken.objects(expires_at__lt=datetime.now(UTC)).delete()
 
 
 def _principal(account: Account, jti: str, exp: int) -> Principal:

@@ -7,9 +7,13 @@ Decisions (documented in docs of the gateway and tested by the authorisation mat
   recommendations (403 for anyone else's);
 - an employer manages only their own employer profile and vacancies, sees applications and
   candidates only of their own vacancies, and reads a learner's profile only if that learner
-  applied to one of their vacancies; candidate lists come from the matcher (consenting learners
-  only) and the gateway strips personal fields (name, email, phone, CV text...) of every candidate
-  who has not applied to that vacancy.
+  applied to one of their vacancies; candidate lists come from the matcher, and the gateway keeps
+  only learners who exist and consent at the moment of reading (asked of the learner service in
+  one call, since the matcher's copy may lag the feed), then strips personal fields (name, email,
+  phone, CV text...) of every candidate who has not applied to that vacancy;
+- a learner profile's email is the account's: nobody changes it through PATCH;
+- whatever an employer or admin is shown of a learner is written to the access log, which the
+  learner reads (``access_log.watch``, added last so it sees the answer as it leaves).
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, Unavailable, ValidationProblem, field_error
 
+from . import access_log
 from .auth import Principal, require_principal
 from .proxy import Call
 from .transport import Upstream
@@ -34,6 +39,7 @@ PERSONAL_FIELDS = frozenset(
         "birth_date", "date_of_birth", "birthday", "iin", "cv_text", "photo", "photo_url",
     }
 )  # fmt: skip
+CANDIDATE_LISTS = ("candidates", "trainable")
 APPLICANT_PAGE = 200
 APPLICANT_PAGES = 25
 
@@ -76,10 +82,28 @@ def own_learner(call: Call) -> None:
     """Let a learner reach their own profile's resources (and admin everything)."""
     principal = require_principal()
     if principal.role == "admin":
+        access_log.watch_learner(call, call.params["learner_id"])
         return
     if principal.role == "learner" and principal.learner_id == call.params["learner_id"]:
         return
     raise _forbid("you may only reach your own learner profile")
+
+
+def learner_list(call: Call) -> None:
+    """List learners: admin only, every learner shown is logged."""
+    admin_only(call)
+    access_log.watch(call, "list")
+
+
+def own_profile_update(call: Call) -> None:
+    """Change a learner profile: the learner or admin; its email changes only with the account."""
+    own_learner(call)
+    data = call.body_json()
+    if isinstance(data, dict) and "email" in data:
+        raise ValidationProblem(
+            "the profile's email is the account's email and cannot be changed here",
+            errors=[field_error("email", "set from the account; it cannot be changed here")],
+        )
 
 
 def learner_profile(call: Call) -> None:
@@ -87,6 +111,7 @@ def learner_profile(call: Call) -> None:
     principal = require_principal()
     learner_id = call.params["learner_id"]
     if principal.role == "admin":
+        access_log.watch(call, "profile", learner_id=learner_id)
         return
     if principal.role == "learner" and principal.learner_id == learner_id:
         return
@@ -97,6 +122,15 @@ def learner_profile(call: Call) -> None:
             f"&employer_id={quote(principal.employer_id, safe='')}&limit=1",
         )
         if isinstance(page, dict) and page.get("total", 0) > 0:
+            # The application that lets this employer read the profile is the reason logged.
+            why = (page.get("items") or [{}])[0]
+            access_log.watch(
+                call,
+                "profile",
+                learner_id=learner_id,
+                vacancy_id=why.get("vacancy_id"),
+                application_id=why.get("id"),
+            )
             return
         raise _forbid("employers see a learner's profile only after the learner applied to them")
     raise _forbid("you may only reach your own learner profile")
@@ -121,9 +155,12 @@ def learner_in_body(call: Call) -> None:
 def scoped_list(*, employers: bool) -> Policy:
     """List records: a learner sees only theirs; an employer (if allowed) only theirs."""
 
+    kind = "application" if employers else "enrolment"
+
     def check(call: Call) -> None:
         principal = require_principal()
         if principal.role == "admin":
+            access_log.watch(call, kind)
             return
         if principal.role == "learner" and principal.learner_id:
             if call.arg("learner_id") not in (None, principal.learner_id):
@@ -134,6 +171,7 @@ def scoped_list(*, employers: bool) -> Policy:
             if call.arg("employer_id") not in (None, principal.employer_id):
                 raise _forbid("employers may only list records of their own vacancies")
             call.set_arg("employer_id", principal.employer_id)
+            access_log.watch(call, kind)
             return
         raise _forbid("this list is about people; your role may not read it")
 
@@ -155,6 +193,8 @@ def enrolment_owner(call: Call) -> None:
     """Read or drop an enrolment: its learner and admin."""
     principal = require_principal()
     if principal.role == "admin":
+        if call.method == "GET":
+            access_log.watch(call, "enrolment")
         return
     learner = _learner_of(call)
     if call.method == "GET":
@@ -267,27 +307,71 @@ def _redacting(keep: Callable[[], set[str]]) -> Callable[[Upstream], Upstream]:
     return step
 
 
+def consenting(call: Call, learner_ids: set[str]) -> set[str]:
+    """Return those of ``learner_ids`` who exist and consent now (one learner-service call)."""
+    if not learner_ids:
+        return set()
+    ids = ",".join(quote(i, safe="") for i in sorted(learner_ids))
+    answer = call.proxy.fetch("learner", f"/consent?ids={ids}")
+    consent = answer.get("consent") if isinstance(answer, dict) else None
+    if not isinstance(consent, dict):
+        raise Unavailable("the learner service did not say who consents; try again shortly")
+    return {i for i in learner_ids if consent.get(i) is True}
+
+
+def _only_consenting(call: Call) -> Callable[[Upstream], Upstream]:
+    def step(answer: Upstream) -> Upstream:
+        data = answer.json()
+        if answer.status >= 300 or not isinstance(data, dict):
+            return answer
+        lists = {k: v for k in CANDIDATE_LISTS if isinstance(v := data.get(k), list)}
+        shown = {
+            str(item["learner_id"])
+            for items in lists.values()
+            for item in items
+            if isinstance(item, dict) and item.get("learner_id") is not None
+        }
+        keep = consenting(call, shown)
+        for key, items in lists.items():
+            # An entry without a learner id cannot be checked, so it is not shown either.
+            data[key] = [
+                item
+                for item in items
+                if isinstance(item, dict) and str(item.get("learner_id")) in keep
+            ]
+        return Upstream(answer.status, dict(answer.headers), json.dumps(data).encode())
+
+    return step
+
+
 def candidates(call: Call) -> None:
     """List a vacancy's candidates: its employer (applicants in full, others anonymised), admin."""
     principal = require_principal()
+    vacancy_id = call.params["vacancy_id"]
+    # First of the answer's steps: whoever withdrew consent or was deleted is gone before any
+    # other step (redaction, the access log) sees the list.
+    call.after.insert(0, _only_consenting(call))
     if principal.role == "admin":
+        access_log.watch(call, "candidate", vacancy_id=vacancy_id)
         return
     employer = _employer_of(call)
-    vacancy_id = call.params["vacancy_id"]
     _check_vacancy_owner(call, employer)
     call.after.append(_redacting(lambda: applicants(call, vacancy_id)))
+    access_log.watch(call, "candidate", vacancy_id=vacancy_id)  # last: logs what is shown
 
 
 def application_reader(call: Call) -> None:
     """Read an application: its learner, the employer of its vacancy, admin."""
     principal = require_principal()
     if principal.role == "admin":
+        access_log.watch(call, "application")
         return
     if principal.role == "learner" and principal.learner_id:
         call.after.append(_owned_by("learner_id", principal.learner_id, "application"))
         return
     if principal.role == "employer" and principal.employer_id:
         call.after.append(_owned_by("employer_id", principal.employer_id, "application"))
+        access_log.watch(call, "application")
         return
     raise _forbid("applications are about people; your role may not read them")
 

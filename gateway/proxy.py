@@ -7,11 +7,12 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g
 
-from services.common.errors import PROBLEM_JSON, NotFound, Problem, Unavailable
+from services.common.errors import PROBLEM_JSON, NotFound, Problem, Unavailable, field_error
+from services.common.identity import Signer
 from services.common.logs import REQUEST_ID_HEADER
 
 from .auth import Principal
@@ -20,7 +21,6 @@ from .transport import Transport, Upstream, UpstreamError
 log = logging.getLogger("qabilet.gateway.proxy")
 
 API_PREFIX = "/api/v1"
-SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
 class GatewayTimeout(Problem):
@@ -47,8 +47,9 @@ def upstream_problem(exc: UpstreamError) -> Problem:
 class Proxy:
     """Send requests to the services on behalf of the gateway, through a swappable transport."""
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, signer: Signer) -> None:
         self.transport = transport
+        self.signer = signer
 
     def send(
         self,
@@ -59,7 +60,8 @@ class Proxy:
         content_type: str | None = None,
     ) -> Upstream:
         """Send one request; raise 503/504 problems when the service is down or slow."""
-        headers = {"Accept": "application/json"}
+        # Every call carries the gateway's identity; the client's own credentials never pass on.
+        headers = {"Accept": "application/json", **self.signer.headers(service)}
         rid = g.get("request_id") if g else None
         if rid:
             headers[REQUEST_ID_HEADER] = rid
@@ -87,6 +89,19 @@ class Proxy:
         if answer.status >= 400:
             raise passthrough_problem(answer)
         return answer.json()
+
+
+def parse_json(body: bytes) -> Any:
+    """Decode a client's JSON body; None if malformed, 400 if it nests past what we parse."""
+    try:
+        return json.loads(body)
+    except RecursionError as exc:
+        raise Problem(
+            "the body nests too deeply",
+            errors=[field_error("body", "JSON nested too deeply")],
+        ) from exc
+    except ValueError:
+        return None
 
 
 def passthrough_problem(answer: Upstream) -> Problem:
@@ -149,10 +164,7 @@ class Call:
     def body_json(self) -> Any:
         """Return the JSON body (None if absent or malformed: the service will say why)."""
         if self.json_body is None and self.body:
-            try:
-                self.json_body = json.loads(self.body)
-            except ValueError:
-                self.json_body = None
+            self.json_body = parse_json(self.body)
         return self.json_body
 
     def set_body_field(self, name: str, value: Any) -> None:
@@ -181,20 +193,6 @@ class Call:
         for step in self.after:
             answer = step(answer)
         return answer
-
-
-def upstream_path(public_prefix: str = API_PREFIX) -> str:
-    """Return the path without the public prefix, percent-encoded as the client sent it."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
-    raw_path = raw.split("?", 1)[0]
-    if raw_path.startswith(public_prefix + "/"):
-        return raw_path[len(public_prefix) :]
-    return quote(request.path[len(public_prefix) :], safe=SAFE_PATH)
-
-
-def has_dot_segments(path: str) -> bool:
-    """Tell whether a decoded path has '.' or '..' segments (never forwarded)."""
-    return any(part in (".", "..") for part in path.split("/"))
 
 
 def proxy_of_app() -> Proxy:

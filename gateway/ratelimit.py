@@ -14,7 +14,8 @@ from .auth import client_key, current_principal
 from .settings import Settings
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/favicon.ico"})
-LIMITED_VIEWS = ("auth.create_token", "auth.register", "pages.login", "pages.register")
+# Signing in has its own budgets in the store, shared by every worker (gateway/logins.py).
+LIMITED_VIEWS = ("auth.register", "pages.register")
 
 
 def _address() -> str:
@@ -43,17 +44,17 @@ def init_rate_limits(app: Flask, settings: Settings) -> Limiter:
     def exempt() -> bool:
         return request.path in EXEMPT_PATHS or request.path.startswith("/static/")
 
-    # Password guessing is limited per address, separately from the general budget.
-    login = limiter.limit(
+    # Registrations are limited per address, separately from the general budget.
+    register = limiter.limit(
         settings.ratelimit_login,
         key_func=_address,
         methods=["POST"],
-        scope="login",
+        scope="register",
         per_method=False,
     )
     for name in LIMITED_VIEWS:
         if name in app.view_functions:
-            app.view_functions[name] = login(app.view_functions[name])  # type: ignore[assignment]
+            app.view_functions[name] = register(app.view_functions[name])  # type: ignore[assignment]
 
     @app.errorhandler(RateLimitExceeded)
     def on_rate_limited(exc: RateLimitExceeded) -> Response:

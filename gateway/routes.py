@@ -45,10 +45,10 @@ LID = "/learners/<learner_id>"
 
 ROUTES: list[Route] = [
     # learner service: learners
-    Route("GET", "/learners", "learner", p.admin_only, ADMIN),
+    Route("GET", "/learners", "learner", p.learner_list, ADMIN),
     Route("POST", "/learners", "learner", p.admin_only, ADMIN),
     Route("GET", LID, "learner", p.learner_profile, SELF_OR_EMPLOYER),
-    Route("PATCH", LID, "learner", p.own_learner, SELF),
+    Route("PATCH", LID, "learner", p.own_profile_update, SELF),
     Route("DELETE", LID, "learner", p.admin_only, ADMIN),
     Route("POST", LID + "/skills", "learner", p.own_learner, SELF),
     Route("DELETE", LID + "/skills/<path:uri>", "learner", p.own_learner, SELF),

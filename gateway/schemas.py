@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from services.common.api import Id, ObjectIdStr, PageQuery, ReadSchema, Schema
-
-_EMAIL = re.compile(
-    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.[A-Za-z]{2,63}$"
-)
+from services.common.emails import EmailKey
 
 Role = Literal["learner", "employer", "ministry", "admin"]
 SelfRole = Literal["learner", "employer"]
-
-
-def _check_email(value: str) -> str:
-    if not _EMAIL.match(value) or ".." in value:
-        raise ValueError("not a valid email address")
-    return value.lower()
 
 
 def _as_utc(value: Any) -> Any:
@@ -31,7 +21,7 @@ def _as_utc(value: Any) -> Any:
     return value
 
 
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
+Email = EmailKey  # accounts are kept under the lower-cased address
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 UtcDateTime = Annotated[datetime, BeforeValidator(_as_utc)]
 
@@ -61,7 +51,7 @@ class Registration(Schema):
     password: Password
     profile: dict[str, Any] = Field(
         description="the learner (LearnerCreate) or employer (EmployerCreate) profile; "
-        "a learner's email defaults to the account's"
+        "a learner's email is the account's (leave it out: a different one is refused)"
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from limits import parse
+
 from services.common.settings import BaseSettings, env_field
 
 MIN_SECRET_LENGTH = 32
@@ -21,11 +23,6 @@ class Settings(BaseSettings):
         "QABILET_JWT_SECRET", doc="HS256 key signing access tokens (at least 32 characters)"
     )
     token_ttl: int = env_field("QABILET_TOKEN_TTL", 3600, doc="access token lifetime, seconds")
-    token_cache_seconds: float = env_field(
-        "QABILET_TOKEN_CACHE_SECONDS",
-        10.0,
-        doc="how long a verified token is trusted without re-reading its account",
-    )
     admin_email: str | None = env_field(
         "QABILET_ADMIN_EMAIL", None, doc="first admin account, created at start if missing"
     )
@@ -62,7 +59,26 @@ class Settings(BaseSettings):
         "QABILET_RATELIMIT_ANONYMOUS", "120/minute", doc="per client address without a token"
     )
     ratelimit_login: str = env_field(
-        "QABILET_RATELIMIT_LOGIN", "10/minute", doc="password attempts per client address"
+        "QABILET_RATELIMIT_LOGIN",
+        "20/minute",
+        doc="failed sign-ins per client address, whatever the email (page and API together, "
+        "all workers); registrations per address (per worker)",
+    )
+    login_failures: int = env_field(
+        "QABILET_LOGIN_FAILURES", 5, doc="failed sign-ins for one email before it must pause"
+    )
+    login_backoff: float = env_field(
+        "QABILET_LOGIN_BACKOFF",
+        30.0,
+        doc="seconds of an email's first pause; each further failure doubles it",
+    )
+    login_backoff_max: float = env_field(
+        "QABILET_LOGIN_BACKOFF_MAX", 900.0, doc="longest pause of an email, seconds"
+    )
+    login_window: float = env_field(
+        "QABILET_LOGIN_WINDOW",
+        900.0,
+        doc="an email's failures are forgotten this long after the last one (or its pause)",
     )
     cookie_secure: bool = env_field(
         "QABILET_COOKIE_SECURE", False, doc="mark the session cookie Secure (behind HTTPS)"
@@ -89,6 +105,24 @@ class Settings(BaseSettings):
                 problems.append(f"QABILET_{name.upper()}_URL must start with http://, got {url!r}")
         if self.token_ttl <= 0 or self.upstream_timeout <= 0:
             problems.append("QABILET_TOKEN_TTL and QABILET_UPSTREAM_TIMEOUT must be positive")
+        problems.extend(self._login_limit_problems())
+        return problems
+
+    def _login_limit_problems(self) -> list[str]:
+        problems: list[str] = []
+        try:
+            parse(self.ratelimit_login)
+        except ValueError:
+            problems.append(
+                f"QABILET_RATELIMIT_LOGIN must look like '20/minute', got {self.ratelimit_login!r}"
+            )
+        if self.login_failures < 1:
+            problems.append("QABILET_LOGIN_FAILURES must be at least 1")
+        if not 0 < self.login_backoff <= self.login_backoff_max or self.login_window <= 0:
+            problems.append(
+                "QABILET_LOGIN_BACKOFF must be positive and at most QABILET_LOGIN_BACKOFF_MAX; "
+                "QABILET_LOGIN_WINDOW must be positive"
+            )
         return problems
 
     def service_url(self, name: str) -> str:

@@ -7,23 +7,16 @@ import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from services.common.errors import NotFound, Problem
+from services.common.errors import NotFound
 
 from .auth import current_principal
-from .proxy import (
-    API_PREFIX,
-    SAFE_PATH,
-    Call,
-    has_dot_segments,
-    proxy_of_app,
-    to_response,
-    upstream_path,
-)
+from .paths import build_path
+from .proxy import API_PREFIX, Call, proxy_of_app, to_response
 from .routes import REPORTS, ROUTES, Route
 from .specs import specs_of_app
 from .transport import Upstream
@@ -55,17 +48,17 @@ def make_view(route: Route) -> Callable[..., Response]:
     """Build the Flask view that serves one public route."""
 
     def view(**params: Any) -> Response:
-        if has_dot_segments(request.path):
-            raise Problem("paths may not contain '.' or '..' segments")
+        routed = {k: str(v) for k, v in params.items()}
+        # Built from the routed parameters the policy checks: what is authorised is what is sent.
+        target_path = build_path(route.rule, routed)
         current_principal()
         if g.get("auth_error") is not None:
             raise g.auth_error
-        target_path = upstream_path()
         call = Call(
             principal=g.principal,
             method=route.method,
             service=route.service,
-            params={k: str(v) for k, v in params.items()},
+            params=routed,
             proxy=proxy_of_app(),
             target_path=target_path,
             raw_query=request.query_string.decode("latin-1"),
@@ -106,13 +99,14 @@ def call_route(
         raise NotFound(f"no public route {method} {public}") from exc
     route = _BY_ENDPOINT[endpoint]
     args = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    routed = {k: str(v) for k, v in params.items()}
     call = Call(
         principal=current_principal(),
         method=method,
         service=route.service,
-        params={k: str(v) for k, v in params.items()},
+        params=routed,
         proxy=proxy_of_app(),
-        target_path=quote(path, safe=SAFE_PATH),
+        target_path=build_path(route.rule, routed),
         raw_query=urlencode(args),
         args=args,
         content_type="application/json" if payload is not None else None,

@@ -28,6 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from services.common import identity  # noqa: E402
 from tests.support.live import live_suite  # noqa: E402
 
 SECRET = "bench-secret-" + "b" * 40
@@ -123,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         live_suite(Path(tmp), ["jobs", "gateway"], extra) as live,
     ):
         jobs, gateway = live.urls["jobs"], live.urls["gateway"]
+        # Direct calls carry a caller token, as the gateway's own calls do.
+        keys = identity.load_keyring(Path(live.env["QABILET_KEYS_DIR"]).resolve())
+        direct = identity.Signer(keys, "operator", 3600).token("jobs")
         token = call(
             "POST", f"{gateway}/api/v1/auth/token", {"email": ADMIN[0], "password": ADMIN[1]}
         )["access_token"]
@@ -130,20 +134,22 @@ def main(argv: list[str] | None = None) -> int:
             "POST",
             f"{jobs}/employers",
             {"name": "Bench LLP", "bin": "000000000000", "region": "astana", "sector": "IT"},
+            token=direct,
         )
         vacancy = call(
             "POST",
             f"{jobs}/vacancies",
             {"employer_id": employer["id"], "title": "Bench engineer", "region": "astana"},
+            token=direct,
         )
         direct_url = f"{jobs}/vacancies/{vacancy['id']}"
         gateway_url = f"{gateway}/api/v1/vacancies/{vacancy['id']}"
-        assert call("GET", gateway_url, token=token) == call("GET", direct_url)
-        for url, tok in ((direct_url, None), (gateway_url, token)):
+        assert call("GET", gateway_url, token=token) == call("GET", direct_url, token=direct)
+        for url, tok in ((direct_url, direct), (gateway_url, token)):
             load(url, 3, args.connections, tok)  # warm-up
         runs: dict[str, list[dict[str, float]]] = {"direct": [], "gateway": []}
         for _ in range(args.rounds):
-            runs["direct"].append(load(direct_url, args.seconds, args.connections, None))
+            runs["direct"].append(load(direct_url, args.seconds, args.connections, direct))
             runs["gateway"].append(load(gateway_url, args.seconds, args.connections, token))
         summary = {
             kind: {

@@ -1,8 +1,11 @@
 """`make run`: start the suite on the embedded store, seeding it on first start.
 
-Order: import the ESCO taxonomy into the matcher's database if it is empty, start every service
-that exists under gunicorn, then load the real catalogues, vacancies and generated learners if
-the learner service has none. Secrets the gateway needs are generated once into ``var/``.
+Order: start every service that exists under gunicorn, then load the real catalogues, vacancies
+and generated learners if the learner service has none. The matcher imports ESCO, encodes its
+labels and indexes the catalogue in its background worker meanwhile (progress: `make status`,
+``GET :8003/sync/status``), so pages answer within seconds of the start. Secrets the gateway
+needs are generated once into ``var/``. ``QABILET_RUN_DIR`` / ``QABILET_LOG_DIR`` move the pid
+files and logs (a second suite on other ports).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import suite  # noqa: E402
+from scripts import suite, supervise  # noqa: E402
 
 ROOT = suite.ROOT
 VAR = ROOT / "var"
@@ -39,6 +42,13 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     env["QABILET_JWT_SECRET"] = _secret("jwt_secret", "QABILET_JWT_SECRET")
     env.setdefault("QABILET_ADMIN_EMAIL", "admin@qabilet.kz")
+    # The matcher's worker imports ESCO itself, in the background, when its database has none.
+    env.setdefault("QABILET_ESCO_AUTO_IMPORT", "1")
+    from services.common import identity
+
+    # One key pair per caller, generated once; services refuse unsigned calls.
+    identity.generate_keys(_keys_dir(env))
+    env.setdefault("QABILET_KEYS_DIR", str(_keys_dir(env).resolve()))
     env["QABILET_ADMIN_PASSWORD"] = _secret("admin_password", "QABILET_ADMIN_PASSWORD", 12)
     return env
 
@@ -48,9 +58,20 @@ def _run(args: list[str], env: dict[str, str]) -> None:
     subprocess.run([sys.executable, *args], cwd=ROOT, env=suite.service_env(env), check=True)
 
 
+def _keys_dir(env: dict[str, str]) -> Path:
+    return Path(env.get("QABILET_KEYS_DIR") or VAR / "keys")
+
+
 def _learner_count(env: dict[str, str]) -> int:
+    from services.common import identity
+
     port = suite.port_of(suite.SERVICES[0], env)
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/learners?limit=1", timeout=10) as r:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/learners?limit=1")
+    # Services answer only signed callers; this script calls as the operator.
+    signer = identity.Signer(identity.load_keyring(_keys_dir(env).resolve()), "operator", 60)
+    for name, value in signer.headers("learner").items():
+        req.add_header(name, value)
+    with urllib.request.urlopen(req, timeout=10) as r:
         return int(json.load(r)["total"])
 
 
@@ -87,18 +108,18 @@ def main() -> int:
     args = parser.parse_args()
     env = environment()
     have = {svc.name for svc in suite.SERVICES if svc.available}
-    if "matcher" in have:
-        shared = Path(env.get("QABILET_SHARED_DATA", "../shared/data"))
-        # Idempotent (a second run changes nothing), then the label embeddings the extractor
-        # and title matcher need, encoded once and cached on disk.
-        esco = str(shared / "esco")
-        _run(["-m", "services.matcher.taxonomy", "import", "--data-dir", esco], env)
-        _run(["-m", "services.matcher.taxonomy", "warm"], env)
     if args.seed_only:
+        if "matcher" in have:
+            shared = Path(env.get("QABILET_SHARED_DATA", "../shared/data"))
+            esco = str(shared / "esco")
+            _run(["-m", "services.matcher.taxonomy", "import", "--data-dir", esco], env)
         seed(env, force=False)
         return 0
     os.environ.update(env)
-    code = suite.cmd_start(argparse.Namespace(only=None))
+    # Started under the supervisor, which restarts a service whose master dies.
+    run_dir = Path(env.get("QABILET_RUN_DIR") or suite.RUN_DIR)
+    log_dir = Path(env.get("QABILET_LOG_DIR") or suite.LOG_DIR)
+    code = supervise.launch(env, run_dir=run_dir, log_dir=log_dir)
     if code != 0:
         return code
     if "learner" in have and _learner_count(env) == 0:
@@ -107,6 +128,8 @@ def main() -> int:
     gw = suite.port_of(suite.SERVICES[3], env)
     print(f"\nQabilet is up: open http://127.0.0.1:{gw}/  (API docs: /docs)")
     print(f"admin: {env['QABILET_ADMIN_EMAIL']} / password in var/admin_password")
+    if "matcher" in have:
+        print("the matcher imports ESCO and indexes in the background: `make status` shows how far")
     print("stop with: make stop")
     return 0
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from services.common.errors import Problem
 
+from ..access_log_views import learner_entries
 from . import bp, present
 from .web import (
     _,
@@ -22,6 +23,9 @@ from .web import (
     problem_messages,
     safe_next,
 )
+
+ACCESS_PAGE = 50
+ACCESS_PAGES = 1000
 
 
 def _learner_id() -> str:
@@ -170,3 +174,28 @@ def learner_activity() -> str:
         enrolments=enrols,
         courses=courses,
     )
+
+
+@bp.get("/learner/access-log")
+@page("learner")
+def learner_access_log() -> str:
+    """Show who was shown the learner's data: when, what, which fields and why."""
+    number = request.args.get("page", "1")
+    ok = number.isdigit() and len(number) <= 4 and 0 < int(number) <= ACCESS_PAGES
+    current = int(number) if ok else 1
+    data = learner_entries(_learner_id(), limit=ACCESS_PAGE, offset=(current - 1) * ACCESS_PAGE)
+    return render_template(
+        "learner/access_log.html",
+        entries=data["items"],
+        total=data["total"],
+        page=current,
+        more=current * ACCESS_PAGE < data["total"] and current < ACCESS_PAGES,
+    )
+
+
+@bp.app_template_global()
+def access_field(name: str) -> str:
+    """Return the label of a data field named in the access log (the name itself if unknown)."""
+    key = f"access.field.{name}"
+    label = _(key)
+    return name if label == key else label

@@ -8,10 +8,11 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from services.common.api import current_settings
+from services.common.emails import email_problem
 from services.common.errors import Problem
 from services.common.reference import PROGRAMMES, REGIONS
 
-from .. import accounts
+from .. import accounts, logins
 from ..api import make_profile
 from ..auth import COOKIE_NAME, current_principal, request_token, tokens
 from ..i18n import LANGUAGES
@@ -79,23 +80,29 @@ def login() -> Any:
     """Sign in with email and password; the token goes into an HttpOnly cookie."""
     errors: list[str] = []
     email = request.form.get("email", "")
+    status, headers = 200, {}
     if request.method == "POST":
         try:
-            account = accounts.authenticate(
+            # The same budgets as POST /api/v1/auth/token (see gateway/logins.py).
+            account = logins.sign_in(
                 email=email,
                 password=request.form.get("password", ""),
-                method=current_settings().password_method,
+                address=request.remote_addr,
+                settings=current_settings(),
             )
+        except logins.TooManyAttempts as exc:
+            errors.append(_("login.too_many", seconds=exc.retry_after))
+            status, headers = 429, exc.headers
         except Problem:
             errors.append(_("login.failed"))
+            status = 401
         else:
             token, principal = tokens().issue(account)
             target = safe_next(request.args.get("next"), home_url(principal))
             response = redirect(target)
             set_session_cookie(response, token)
             return response
-    status = 401 if errors else 200
-    return render_template("login.html", errors=errors, email=email), status
+    return render_template("login.html", errors=errors, email=email), status, headers
 
 
 @bp.post("/logout")
@@ -142,7 +149,7 @@ def register() -> Any:
         email, password = form.get("email", "").strip(), form.get("password", "")
         if len(password) < 8:
             errors.append(_("register.password_short"))
-        elif "@" not in email:
+        elif email_problem(email) is not None:  # the one rule of the API and the services
             errors.append(_("register.email_invalid"))
         else:
             try:
@@ -200,6 +207,5 @@ def admin_set_active(account_id: str, action: str) -> Response:
     account = accounts.set_active(
         account_id=account_id, active=action == "activate", acting_account_id=me().account_id
     )
-    tokens().forget_account(account_id)
     flash(_("admin.changed", email=account.email), "ok")
     return redirect(url_for("pages.admin_accounts"))

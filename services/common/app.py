@@ -10,6 +10,7 @@ from .api import json_response, openapi_document
 from .db import init_db, ping
 from .errors import register_error_handlers
 from .feed import changes_blueprint
+from .identity import init_identity
 from .logs import configure_logging, init_request_ids
 from .settings import BaseSettings
 
@@ -55,6 +56,7 @@ def create_service_app(
     init_db(settings, alias)
     register_error_handlers(app)
     init_request_ids(app)
+    init_identity(app, settings)
 
     register_health(app, settings, alias)
 

@@ -8,14 +8,26 @@ from typing import Any
 import urllib3
 
 from .errors import Unavailable
+from .identity import Signer, signer_for
 from .logs import REQUEST_ID_HEADER, current_request_id
+from .settings import BaseSettings
 
 
 class ServiceClient:
     """A JSON client for one internal service, safe to share between threads."""
 
-    def __init__(self, base_url: str, *, timeout: float = 5.0, retries: int = 1) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 5.0,
+        retries: int = 1,
+        signer: Signer | None = None,
+        audience: str = "",
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.signer = signer
+        self.audience = audience
         self.timeout = urllib3.Timeout(connect=min(timeout, 2.0), read=timeout)
         self.retries = retries
         self.pool = urllib3.PoolManager(num_pools=4, maxsize=16, block=False)
@@ -31,6 +43,8 @@ class ServiceClient:
     ) -> tuple[int, Any]:
         """Send a request; return (status, decoded JSON or None). Raise Unavailable if down."""
         sent = {"Accept": "application/json", **(headers or {})}
+        if self.signer is not None:
+            sent.update(self.signer.headers(self.audience))
         rid = current_request_id()
         if rid:
             sent[REQUEST_ID_HEADER] = rid
@@ -85,3 +99,9 @@ class ServiceClient:
         if status >= 300:
             raise Unavailable(f"{self.base_url}{path} answered {status}", status=502)
         return payload
+
+
+def client_for(settings: BaseSettings, service: str, *, timeout: float = 5.0) -> ServiceClient:
+    """Return a client that calls ``service`` as this service, with its caller token."""
+    url: str = getattr(settings, f"{service}_url")
+    return ServiceClient(url, timeout=timeout, signer=signer_for(settings), audience=service)

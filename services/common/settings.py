@@ -74,6 +74,14 @@ class BaseSettings:
         "QABILET_MAX_BODY_BYTES", 256 * 1024, doc="largest request body"
     )
     testing: bool = env_field("QABILET_TESTING", False, doc="test mode (no background threads)")
+    keys_dir: Path | None = env_field(
+        "QABILET_KEYS_DIR",
+        None,
+        doc="service identity keys (<caller>.key/.pub); unset = var/keys (in tests: in memory)",
+    )
+    service_token_ttl: int = env_field(
+        "QABILET_SERVICE_TOKEN_TTL", 120, doc="lifetime of a caller token, seconds"
+    )
     learner_url: str = env_field("QABILET_LEARNER_URL", "http://127.0.0.1:8001", doc="learner")
     jobs_url: str = env_field("QABILET_JOBS_URL", "http://127.0.0.1:8002", doc="jobs service")
     matcher_url: str = env_field("QABILET_MATCHER_URL", "http://127.0.0.1:8003", doc="matcher")
@@ -126,6 +134,8 @@ class BaseSettings:
                 problems.append(f"{var} must start with http:// or https://, got {url!r}")
         if self.max_body_bytes <= 0:
             problems.append("QABILET_MAX_BODY_BYTES must be positive")
+        if not 10 <= self.service_token_ttl <= 3600:
+            problems.append("QABILET_SERVICE_TOKEN_TTL must be between 10 and 3600 seconds")
         return problems
 
     def replace(self: T, **changes: Any) -> T:

@@ -32,7 +32,7 @@ from services.common.db import init_db
 from services.common.errors import Conflict
 from services.common.reference import REGIONS
 
-from .schemas import VacancyCreate
+from .schemas import VacancyImport
 from .service import employers, vacancies
 from .settings import ALIAS, Settings
 
@@ -176,7 +176,7 @@ def salary_of(row: dict[str, str], notes: Counter[str]) -> tuple[dict[str, Any],
 
 
 def vacancy_fields(row: dict[str, str], employer_id: str, notes: Counter[str]) -> dict[str, Any]:
-    """Return the VacancyCreate fields of one hh.kz row."""
+    """Return the VacancyImport fields of one hh.kz row."""
     snippet = literal(row, "snippet") or {}
     roles = literal(row, "professional_roles") or []
     schedule = (literal(row, "schedule") or {}).get("id")
@@ -233,7 +233,7 @@ def import_row(row: dict[str, str], summary: ImportSummary) -> None:
     try:
         fields = vacancy_fields(row, "0" * 24, notes)
         original = fields.pop("_salary_original")
-        VacancyCreate.model_validate(fields)  # check before creating the employer
+        VacancyImport.model_validate(fields)  # check before creating the employer
     except (KeyError, ValueError) as exc:
         where = exc.errors()[0]["loc"] if isinstance(exc, ValidationError) else ()
         raise SkipRow(f"invalid_{where[0] if where else 'row'}") from exc
@@ -243,7 +243,7 @@ def import_row(row: dict[str, str], summary: ImportSummary) -> None:
     summary.employers_created += created
     fields["employer_id"] = str(record.id)
     try:
-        vacancies.create(data=VacancyCreate.model_validate(fields), salary_original=original)
+        vacancies.create(data=VacancyImport.model_validate(fields), salary_original=original)
     except Conflict as exc:  # imported meanwhile by a concurrent run
         raise SkipRow("already_imported") from exc
     summary.notes.update(notes)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from services.common.api import Id, PageQuery, ReadSchema, Schema, UtcDateTime
+from services.common.emails import Email
 from services.common.errors import ValidationProblem, field_error
 from services.common.reference import LanguageCode, LanguageLevel, RegionSlug
 
@@ -16,7 +17,6 @@ from .bin import bin_problem
 OBJECT_ID = r"^[0-9a-f]{24}$"
 LEARNER_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 WEBSITE = r"^https?://[^\s/$.?#][^\s]*$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 MAX_SALARY = 1_000_000_000
 
 Source = Literal["employer", "hh.kz"]
@@ -69,7 +69,7 @@ class EmployerCreate(Schema):
     region: RegionSlug
     sector: str = Field(min_length=1, max_length=200)
     website: str | None = Field(None, max_length=500, pattern=WEBSITE)
-    contact_email: str | None = Field(None, max_length=320, pattern=EMAIL)
+    contact_email: Email | None = None
 
 
 class EmployerUpdate(PartialUpdate):
@@ -82,7 +82,7 @@ class EmployerUpdate(PartialUpdate):
     region: RegionSlug | None = None
     sector: str | None = Field(None, min_length=1, max_length=200)
     website: str | None = Field(None, max_length=500, pattern=WEBSITE)
-    contact_email: str | None = Field(None, max_length=320, pattern=EMAIL)
+    contact_email: Email | None = None
 
 
 class EmployerRead(ReadSchema):
@@ -165,7 +165,10 @@ def _unique_languages(value: list[LanguageIn] | None) -> list[LanguageIn] | None
 
 
 class VacancyCreate(Schema):
-    """A vacancy; salaries are KZT per month, either may be null, salary_min <= salary_max."""
+    """A vacancy; salaries are KZT per month, either may be null, salary_min <= salary_max.
+
+    The server sets its provenance: source "employer", published now.
+    """
 
     employer_id: str = Field(pattern=OBJECT_ID)
     title: str = Field(min_length=1, max_length=300)
@@ -183,14 +186,25 @@ class VacancyCreate(Schema):
     languages: list[LanguageIn] = Field(default_factory=list, max_length=3)
     professional_role: str | None = Field(None, max_length=300, description="e.g. hh.kz role")
     positions: int = Field(1, ge=1, le=10_000, description="hires that fill the vacancy")
+
+    check_languages = field_validator("languages")(_unique_languages)
+
+
+class VacancyImport(VacancyCreate):
+    """A vacancy an importer brings in, with its provenance (never accepted over the API).
+
+    Provenance says where a vacancy comes from and when it was published there; an employer who
+    could set it would pose as an hh.kz import, backdated. So the API's VacancyCreate and
+    VacancyUpdate have no such fields (422 "unknown field"), and only importers, which call the
+    service layer in-process, build this schema.
+    """
+
     source: Source = "employer"
     external_id: str | None = Field(
         None, min_length=1, max_length=100, description="id at the source; unique per source"
     )
     external_url: str | None = Field(None, max_length=500, pattern=WEBSITE)
     published_at: datetime | None = Field(None, description="defaults to now")
-
-    check_languages = field_validator("languages")(_unique_languages)
 
 
 class VacancyUpdate(PartialUpdate):
@@ -215,7 +229,6 @@ class VacancyUpdate(PartialUpdate):
     languages: list[LanguageIn] | None = Field(None, max_length=3)
     professional_role: str | None = Field(None, max_length=300)
     positions: int | None = Field(None, ge=1, le=10_000)
-    published_at: datetime | None = None
 
     check_languages = field_validator("languages")(_unique_languages)
 

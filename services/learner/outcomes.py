@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from services.common.api import PageQuery, as_utc
 from services.common.db import atomic, database, utcnow
 from services.common.feed import CURSORS, FeedFollower, append_event
-from services.common.http import ServiceClient
+from services.common.http import client_for
 from services.common.pagination import paginate
 
 from .models import Learner, Outcome
@@ -118,7 +118,7 @@ def for_learner(*, learner_id: str, page: PageQuery) -> dict[str, Any]:
 
 def make_follower(settings: Settings) -> FeedFollower:
     """Return a follower of the jobs feed that records hires."""
-    client = ServiceClient(settings.jobs_url, timeout=5.0)
+    client = client_for(settings, "jobs", timeout=5.0)
 
     def fetch(after: int, limit: int) -> dict[str, Any]:
         page: dict[str, Any] = client.get("/changes", after=after, limit=limit)

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from services.common.api import Id, PageQuery, ReadSchema, Schema, UtcDateTime
+from services.common.emails import Email
 from services.common.reference import LanguageCode, LanguageLevel, Programme, RegionSlug
 
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-
-
-def _check_email(value: str) -> str:
-    local = value.split("@", 1)[0]
-    if len(local) > 64 or not _EMAIL.match(value):
-        raise ValueError("not a valid email address")
-    return value
-
-
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_check_email)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Uri = Annotated[str, StringConstraints(max_length=300, pattern=r"^https?://[^\s]+$")]
@@ -181,6 +161,23 @@ class LearnerQuery(PageQuery):
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         None, description="text in the name or email (literal, case-insensitive)"
     )
+
+
+MAX_CONSENT_IDS = 500
+
+
+class ConsentQuery(Schema):
+    """The learners whose current consent is asked for (comma-separated ids)."""
+
+    ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=MAX_CONSENT_IDS, description="learner ids"
+    )
+
+
+class ConsentRead(ReadSchema):
+    """Per asked id: true only if that learner exists and consents to be found right now."""
+
+    consent: dict[str, bool]
 
 
 class OutcomeRead(ReadSchema):

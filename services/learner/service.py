@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from services.common.api import as_utc, validation_problem
 from services.common.db import atomic, get_or_404
+from services.common.emails import email_key
 from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
@@ -34,6 +36,7 @@ from .schemas import (
 from .settings import ALIAS
 
 _URI = TypeAdapter(Uri)
+_OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -105,8 +108,18 @@ def get_all(*, query: LearnerQuery) -> dict[str, Any]:
     return paginate(qs.order_by("id"), query, LearnerRead)
 
 
+def consent_of(*, ids: list[str]) -> dict[str, bool]:
+    """Tell for each id whether that learner exists and consents to be found, as stored now."""
+    # Read from the store at call time, so a withdrawal or deletion counts at once, however far
+    # behind the feed's followers are. An id that cannot exist is simply not consenting.
+    wanted = {i for i in ids if _OBJECT_ID.match(i)}
+    found = Learner.objects(id__in=sorted(wanted), consent=True).only("id") if wanted else []
+    consenting = {str(learner.id) for learner in found}
+    return {i: i in consenting for i in ids}
+
+
 def _ensure_email_free(email: str, *, except_id: Any = None) -> None:
-    clash = Learner.objects(email_key=email.strip().lower()).only("id").first()
+    clash = Learner.objects(email_key=email_key(email)).only("id").first()
     if clash is not None and clash.id != except_id:
         raise Conflict(
             "a learner with this email already exists",
@@ -180,7 +193,7 @@ def update(*, learner_id: str, body: LearnerUpdate) -> Learner:
             data = LearnerCreate.model_validate(merged)
         except ValidationError as exc:
             raise validation_problem(exc, "body") from exc
-        if data.email.lower() != learner.email_key:
+        if email_key(data.email) != learner.email_key:
             _ensure_email_free(data.email, except_id=learner.id)
         before = _profile_dict(learner)
         _apply_profile(learner, data)

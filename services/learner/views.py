@@ -13,6 +13,8 @@ from services.common.feed import FeedFollower
 from . import outcomes, privacy, service
 from .models import Learner
 from .schemas import (
+    ConsentQuery,
+    ConsentRead,
     ExtractedSkillsIn,
     LearnerCreate,
     LearnerQuery,
@@ -45,6 +47,12 @@ def create_learner(body: LearnerCreate) -> Learner:
 def list_learners(query: LearnerQuery) -> dict[str, Any]:
     """List learners with filters and pagination."""
     return service.get_all(query=query)
+
+
+@endpoint(bp, "GET", "/consent", query=ConsentQuery, response=ConsentRead, tags=TAGS)
+def get_consent(query: ConsentQuery) -> dict[str, Any]:
+    """Tell which of the given learners exist and consent to be found now (for the gateway)."""
+    return {"consent": service.consent_of(ids=query.ids)}
 
 
 @endpoint(bp, "GET", "/learners/<learner_id>", response=LearnerRead, tags=TAGS)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from services.common.db import database
-from services.common.http import ServiceClient
+from services.common.http import client_for
 from services.matcher.cache import COLLECTION, EmbeddingCache
 from services.matcher.catalog import Catalog
 from services.matcher.coverage import Vocabulary, skill_key
@@ -94,8 +94,8 @@ class Matcher:
         # 10k courses at most: an exact scan takes well under a millisecond.
         self.courses = VectorIndex("courses", COURSE_COLUMNS, ann_threshold=10**9)
         self.course_prereqs: dict[str, tuple[str, ...]] = {}
-        self.learner_client = learner_client or ServiceClient(settings.learner_url, timeout=10.0)
-        self.jobs_client = jobs_client or ServiceClient(settings.jobs_url, timeout=10.0)
+        self.learner_client = learner_client or client_for(settings, "learner", timeout=10.0)
+        self.jobs_client = jobs_client or client_for(settings, "jobs", timeout=10.0)
         self.tagger = Tagger(
             self.extractor,
             min_confidence=settings.tag_min_confidence,
@@ -108,6 +108,10 @@ class Matcher:
         self._extractor: SkillExtractor | None = None
         self._occupations: OccupationMatcher | None = None
         self._lazy = threading.Lock()
+        # The background worker builds the extractor in stages (see labels.py) and sets it;
+        # the web process asks the worker instead (``remote``). Tests build it at first use.
+        self.staged = False
+        self.remote: Any = None
 
     # ----- lazily loaded parts -----
 
@@ -132,7 +136,9 @@ class Matcher:
 
     def extractor(self) -> SkillExtractor | None:
         """Return the skill extractor over the stored taxonomy (None until ESCO is imported)."""
-        if self._extractor is None:
+        if self.remote is not None:
+            return self.remote.extractor()  # type: ignore[no-any-return]
+        if self._extractor is None and not self.staged:
             catalog = self.catalog()
             if len(catalog) == 0:
                 return None
@@ -149,7 +155,9 @@ class Matcher:
 
     def occupation_matcher(self) -> OccupationMatcher | None:
         """Return the title matcher over the stored occupations (None until ESCO is imported)."""
-        if self._occupations is None:
+        if self.remote is not None:
+            return self.remote.occupation_matcher()  # type: ignore[no-any-return]
+        if self._occupations is None and not self.staged:
             catalog = self.catalog()
             if not catalog.occupations:
                 return None
@@ -285,10 +293,14 @@ class Matcher:
                         index_fn(doc, np.zeros(dim, np.float32))
                         wanted.setdefault(key, []).append((index, str(doc["_id"])))
                         counts[model._meta["collection"]] += 1
+                # By key, not by scanning the cache: it also holds every text ever encoded.
                 cache = database(ALIAS)[COLLECTION]
-                for entry in cache.find({"m": self.model_name}):
-                    for index, item_id in wanted.pop(entry["_id"], ()):
-                        index.set_vector(item_id, np.frombuffer(entry["v"], np.float32))
+                keys = [k for k in wanted if not k.startswith("missing:")]
+                for start in range(0, len(keys), LOAD_CHUNK):
+                    chunk = keys[start : start + LOAD_CHUNK]
+                    for entry in cache.find({"_id": {"$in": chunk}, "m": self.model_name}):
+                        for index, item_id in wanted.pop(entry["_id"], ()):
+                            index.set_vector(item_id, np.frombuffer(entry["v"], np.float32))
                 if wanted:
                     self._encode_missing(sources, wanted)
         except Exception as exc:

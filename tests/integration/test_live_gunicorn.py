@@ -154,11 +154,6 @@ def test_data_survives_a_restart_of_both_workers(live: LiveSuite, tmp_path: Path
 
 
 def _env_of(live: LiveSuite) -> dict[str, str]:
-    import os
-
-    env = dict(os.environ)
-    env["QABILET_DATA_DIR"] = str(live.data_dir)
-    env["LEARNER_PORT"] = live.urls["learner"].rsplit(":", 1)[1]
-    env["JOBS_PORT"] = live.urls["jobs"].rsplit(":", 1)[1]
+    env = dict(live.env)
     env["LEARNER_WORKERS"] = "2"
     return env

@@ -13,6 +13,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from services.common.identity import signer_for
 from services.matcher.taxonomy import TaxonomySource, import_taxonomy
 
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
@@ -24,17 +25,30 @@ _TMP = Path(tempfile.mkdtemp(prefix="qabilet-fuzz-"))
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
+class AsGateway:
+    """A WSGI wrapper that sends each request with the gateway's caller token, as in production."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.signer = signer_for(app.config["SETTINGS"], "gateway")
+        self.service = app.config["SETTINGS"].service
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ["HTTP_AUTHORIZATION"] = self.signer.headers(self.service)["Authorization"]
+        return self.app(environ, start_response)
+
+
 def _app(module: str, **overrides: object) -> Any:
     app_module = importlib.import_module(f"services.{module}.app")
     settings_module = importlib.import_module(f"services.{module}.settings")
     cfg = settings_module.Settings.from_env(
         env={}, data_dir=_TMP / module, testing=True, **overrides
     )
-    return app_module.create_app(cfg)
+    return AsGateway(app_module.create_app(cfg))
 
 
 def _matcher_app() -> Any:
-    app = _app("matcher", embedder="fake")
+    app = _app("matcher", embedder="fake")  # the taxonomy import below needs its store
     esco = Path(os.environ.get("QABILET_SHARED_DATA", "../shared/data")) / "esco"
     # A real slice of ESCO (software occupations and their skills), so the taxonomy routes work.
     source = TaxonomySource.from_dir(
@@ -52,6 +66,7 @@ matcher_schema = schemathesis.openapi.from_wsgi("/openapi.json", _matcher_app())
 def _no_server_error(case: schemathesis.Case) -> None:
     response = case.call()
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:500]}"
+    assert response.status_code != 401, "the fuzzer must get past the caller check"
 
 
 @learner_schema.parametrize()

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from services.common.db import close_db
+from services.common.identity import generate_keys, signer_for
 from services.common.reference import (
     LANGUAGE_LEVELS,
     LANGUAGES,
@@ -72,9 +73,11 @@ def test_follower_runs_outside_tests_and_reports_an_unreachable_jobs_service(
 ) -> None:
     # Keep the JSON log setup of a real start away from pytest's own log capture.
     monkeypatch.setattr("services.common.app.configure_logging", lambda *args: None)
+    generate_keys(tmp_path / "keys")
     settings = Settings.from_env(
         env={},
         data_dir=tmp_path,
+        keys_dir=tmp_path / "keys",
         testing=False,
         jobs_url=f"http://127.0.0.1:{_closed_port()}",
         follow_interval=0.05,
@@ -85,11 +88,12 @@ def test_follower_runs_outside_tests_and_reports_an_unreachable_jobs_service(
         deadline = time.monotonic() + 10
         while follower.last_error is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        status = app.test_client().get("/sync/status").get_json()["jobs"]
+        gateway = signer_for(settings, "gateway").headers("learner")
+        status = app.test_client().get("/sync/status", headers=gateway).get_json()["jobs"]
         assert status["running"] is True and status["cursor"] == 0
         assert "did not answer" in (status["last_error"] or "")
         # The service itself stays up while the producer is down.
-        assert app.test_client().get("/learners").status_code == 200
+        assert app.test_client().get("/learners", headers=gateway).status_code == 200
     finally:
         follower.stop()
         close_db(ALIAS)

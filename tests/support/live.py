@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,14 +15,34 @@ from pathlib import Path
 from typing import Any
 
 from scripts import suite
+from services.common import identity
+
+# Services started by these helpers share one keys directory per test session (see suite_env).
+_KEYS: dict[str, Path] = {}
+_SERVICE_OF_PORT: dict[int, str] = {}
 
 
-def call(method: str, url: str, body: Any = None) -> tuple[int, Any]:
-    """Send one JSON request to a live server; return (status, decoded body)."""
+def caller_headers(url: str, caller: str = "gateway") -> dict[str, str]:
+    """Return the caller-token header for a request to the live service at ``url``."""
+    keys_dir = _KEYS.get("dir")
+    service = _SERVICE_OF_PORT.get(urllib.parse.urlsplit(url).port or 0)
+    if keys_dir is None or service is None:
+        return {}
+    signer = identity.Signer(identity.load_keyring(keys_dir.resolve()), caller, 300)
+    return signer.headers(service)
+
+
+def call(
+    method: str, url: str, body: Any = None, *, caller: str | None = "gateway"
+) -> tuple[int, Any]:
+    """Send one JSON request to a live server as ``caller`` (None: no caller token)."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         req.add_header("Content-Type", "application/json")
+    if caller is not None:
+        for name, value in caller_headers(url, caller).items():
+            req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             raw = resp.read()
@@ -45,6 +66,7 @@ class LiveSuite:
     data_dir: Path
     run_dir: Path
     log_dir: Path
+    env: dict[str, str]
 
     def stop(self, name: str) -> None:
         """Stop one service by its pid."""
@@ -62,8 +84,13 @@ class LiveSuite:
 def suite_env(tmp: Path, ports: dict[str, int], extra: dict[str, str] | None = None) -> dict:
     """Return the environment for services under test (fake embedder, tmp store)."""
     env = dict(os.environ)
+    keys_dir = _KEYS.setdefault("dir", tmp / "keys")
+    identity.generate_keys(keys_dir)
+    for svc in suite.SERVICES:
+        _SERVICE_OF_PORT[ports[svc.name]] = svc.name
     env.update(
         {
+            "QABILET_KEYS_DIR": str(keys_dir),
             "QABILET_DATA_DIR": str(tmp / "data"),
             "QABILET_EMBEDDER": "fake",
             "QABILET_JWT_SECRET": "test-secret-" + "x" * 32,
@@ -93,6 +120,7 @@ def live_suite(
         data_dir=tmp / "data",
         run_dir=tmp / "run",
         log_dir=tmp / "log",
+        env=env,
     )
     try:
         for name in names:

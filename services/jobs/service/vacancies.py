@@ -19,7 +19,7 @@ from ..models import (
     Vacancy,
     external_key,
 )
-from ..schemas import VacancyCreate, VacancyQuery, VacancyRead, VacancyUpdate
+from ..schemas import VacancyCreate, VacancyImport, VacancyQuery, VacancyRead, VacancyUpdate
 from ..settings import ALIAS
 from .base import emit
 
@@ -86,9 +86,16 @@ def _embedded(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def create(*, data: VacancyCreate, salary_original: dict[str, Any] | None = None) -> Vacancy:
-    """Post a vacancy for an existing employer and announce it on the feed."""
+    """Post a vacancy for an existing employer and announce it on the feed.
+
+    Provenance comes only from a VacancyImport (importers); a posted vacancy is the employer's,
+    published now.
+    """
     fields = data.model_dump()
     _check_salary(fields["salary_min"], fields["salary_max"])
+    if not isinstance(data, VacancyImport):
+        fields.update(source="employer", external_id=None, external_url=None, published_at=None)
+    source, external_id = fields["source"], fields["external_id"]
     published = fields["published_at"]
     fields["published_at"] = utcnow() if published is None else stored_time(published)
     fields["employer_id"] = object_id(fields["employer_id"])
@@ -99,10 +106,10 @@ def create(*, data: VacancyCreate, salary_original: dict[str, Any] | None = None
                 "the employer does not exist",
                 errors=[field_error("employer_id", f"no employer with id {data.employer_id}")],
             )
-        key = external_key(data.source, data.external_id)
+        key = external_key(source, external_id)
         if key is not None and Vacancy.objects(external_key=key).first() is not None:
             raise Conflict(
-                f"a vacancy from {data.source} with this external_id already exists",
+                f"a vacancy from {source} with this external_id already exists",
                 errors=[field_error("external_id", "already exists for this source")],
             )
         vacancy = Vacancy(**_embedded(fields))
@@ -127,8 +134,6 @@ def update(*, vacancy_id: str, data: VacancyUpdate) -> Vacancy:
             changes.get("salary_min", vacancy.salary_min),
             changes.get("salary_max", vacancy.salary_max),
         )
-        if "published_at" in changes:
-            changes["published_at"] = stored_time(changes["published_at"])
         for name, value in _embedded(changes).items():
             setattr(vacancy, name, value)
         vacancy.updated_at = utcnow()
