@@ -188,6 +188,11 @@ def signer_for(settings: BaseSettings, caller: str | None = None) -> Signer:
     return Signer(keyring_for(settings), caller or settings.service, settings.service_token_ttl)
 
 
+def operator_headers(keys_dir: Path, service: str, ttl: int = 300) -> dict[str, str]:
+    """Return the header a host script (seeding, status, benchmarks) sends to ``service``."""
+    return Signer(load_keyring(keys_dir.resolve()), "operator", ttl).headers(service)
+
+
 class Verifier:
     """Check the caller token of every request into one service against ``GRANTS``."""
 
@@ -277,3 +282,38 @@ def init_identity(app: Flask, settings: BaseSettings) -> Verifier:
         app.extensions["qabilet_test_signer"] = Signer(keyring, "gateway", 3600)
         app.test_client_class = SignedTestClient
     return verifier
+
+
+def split_per_caller(keys_dir: Path, out_dir: Path) -> None:
+    """Write ``out_dir/<caller>/``: that caller's private key and every public key (deploy/)."""
+    for name in CALLERS:
+        target = out_dir / name
+        target.mkdir(parents=True, exist_ok=True)
+        target.chmod(0o700)
+        for pub in keys_dir.glob("*.pub"):
+            (target / pub.name).write_bytes(pub.read_bytes())
+        private = keys_dir / f"{name}.key"
+        (target / private.name).write_bytes(private.read_bytes())
+        (target / private.name).chmod(0o600)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m services.common.identity generate DIR [--per-caller OUT]`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m services.common.identity")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="create missing key pairs for every caller")
+    gen.add_argument("keys_dir", type=Path)
+    gen.add_argument("--per-caller", type=Path, help="also write one directory per caller")
+    args = parser.parse_args(argv)
+    made = generate_keys(args.keys_dir)
+    print(f"keys in {args.keys_dir}: created {', '.join(made) or 'none (all present)'}")
+    if args.per_caller is not None:
+        split_per_caller(args.keys_dir, args.per_caller)
+        print(f"one directory per caller under {args.per_caller}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

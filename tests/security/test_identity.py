@@ -132,7 +132,8 @@ def test_each_caller_may_call_only_what_it_needs(live: Live, world: World) -> No
     status, _, _ = send("GET", f"{live.urls['learner']}/learners?limit=3", as_matcher)
     assert status == 403
     learner_key = keyring(live).private["learner"]
-    as_learner_service = {"Authorization": f"Bearer {token(learner_key, iss='learner', aud='jobs')}"}
+    learner_token = token(learner_key, iss="learner", aud="jobs")
+    as_learner_service = {"Authorization": f"Bearer {learner_token}"}
     status, _, _ = send("GET", f"{live.urls['jobs']}/applications", as_learner_service)
     assert status == 403
     status, page, _ = send("GET", f"{live.urls['jobs']}/changes?after=0", as_learner_service)
