@@ -17,10 +17,12 @@ LOAD_USERS ?= 50
 LOAD_RATE ?= 10
 LOAD_DURATION ?= 60s
 SEED_LEARNERS ?= 300
+SCALE_N ?= 1000000
+SCALE_REUSE ?= 1
 PYTEST_ARGS ?=
 
 .PHONY: help install test test-fast lint format run stop status seed import-esco \
-        import-courses import-vacancies vocabulary eval bench bench-catchup bench-gateway load clean
+        import-courses import-vacancies vocabulary eval bench bench-catchup bench-gateway scale load clean
 
 help: ## list every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +84,9 @@ bench: $(STAMP) ## encoding throughput and top-k latency at 10k/100k/1M (prints,
 
 bench-catchup: $(STAMP) ## p50/p99 and 5xx of matcher requests while it indexes a fresh seed
 	$(PY) scripts/bench_catchup.py
+
+scale: $(STAMP) ## matcher at national size through the real request path (SCALE_N learners, N/5 vacancies)
+	$(PY) -m services.matcher.scale --n $(SCALE_N) --out reports/scale $(if $(filter 1,$(SCALE_REUSE)),--reuse,)
 
 bench-gateway: $(STAMP) ## req/s of a GET through the gateway vs straight to the service
 	$(PY) scripts/bench_gateway.py

@@ -1,29 +1,24 @@
-"""The ministry's part of the gateway: load-test history (API) and the dashboard's data.
+"""The ministry's part of the gateway API: the load-test history.
 
 - ``POST /api/v1/ministry/load-runs`` (admin): record a load-test run (``make load`` does it).
 - ``GET /api/v1/ministry/load-runs`` (ministry, admin): past runs, newest first.
-- :func:`dashboard` renders ``/ministry``: reports fetched through the public API as the signed-in
-  user (so the same policies apply), drawn as server-side SVG charts (no script, no CDN).
+
+The dashboard page that shows them with the reports is :mod:`gateway.pages.ministry`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import mongoengine as me
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint
 from pydantic import Field
 
 from services.common.api import Page, PageQuery, ReadSchema, Schema, as_utc, endpoint
-from services.common.errors import NotFound
-from services.common.reference import PROGRAMMES, REGIONS
-from services.common.reporting import SMALL
 
-from . import ministry_charts as charts
 from .auth import require_role
 from .models import ALIAS
-from .pages.web import api, current_lang, page
 
 bp = Blueprint("ministry_api", __name__)
 TAGS = ["ministry"]
@@ -131,7 +126,7 @@ class LoadRunRead(ReadSchema):
     endpoints: list[EndpointRead] = []
 
 
-def _read(run: LoadRun) -> LoadRunRead:
+def read_run(run: LoadRun) -> LoadRunRead:
     return LoadRunRead.model_validate(
         {**run.to_mongo().to_dict(), "id": str(run.id), "started_at": as_utc(run.started_at)},
         from_attributes=False,
@@ -146,7 +141,7 @@ def create_load_run(body: LoadRunCreate) -> LoadRunRead:
     data = body.model_dump()
     endpoints = [EndpointFigures(**e) for e in data.pop("endpoints")]
     run = LoadRun(**data, endpoints=endpoints).save()
-    return _read(run)
+    return read_run(run)
 
 
 @endpoint(bp, "GET", "/api/v1/ministry/load-runs", query=PageQuery, response=Page[LoadRunRead],
@@ -156,106 +151,8 @@ def list_load_runs(query: PageQuery) -> dict[str, Any]:
     require_role("ministry", "admin")
     runs = LoadRun.objects.order_by("-started_at")
     return {
-        "items": [_read(r) for r in runs.skip(query.offset).limit(query.limit)],
+        "items": [read_run(r) for r in runs.skip(query.offset).limit(query.limit)],
         "total": runs.count(),
         "limit": query.limit,
         "offset": query.offset,
     }
-
-
-# --- the dashboard ---------------------------------------------------------------------------
-
-REPORT_FILTERS = ("from", "to", "programme", "region", "provider")
-# report name in the API -> its key in the dashboard's template and charts
-REPORTS = {
-    "funnel": "funnel",
-    "outcomes": "outcomes",
-    "providers": "providers",
-    "skills-gap": "skills",
-    "fairness": "fairness",
-}
-
-
-def _filters() -> dict[str, str]:
-    """Return the dashboard's filters from the query string (valid values only)."""
-    out: dict[str, str] = {}
-    for key in REPORT_FILTERS:
-        value = (request.args.get(key) or "").strip()
-        if not value:
-            continue
-        if key in ("from", "to"):
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                continue
-        if key == "programme" and value not in PROGRAMMES:
-            continue
-        if key == "region" and value not in {r.slug for r in REGIONS}:
-            continue
-        out[key] = value[:100]
-    return out
-
-
-def _report_query(name: str, filters: dict[str, str]) -> dict[str, Any]:
-    """Return the query of one report: the dashboard's filters that the report takes."""
-    if name == "skills-gap":
-        return {"region": filters["region"]} if "region" in filters else {}
-    if name == "fairness":
-        return {"sample": 200}
-    return dict(filters)
-
-
-def _fetch(path: str, query: dict[str, Any]) -> tuple[Any, str | None]:
-    """Fetch one report through the public API as the signed-in user; (data, error)."""
-    answer = api("GET", path, query=query)
-    if answer.status >= 400:
-        data = answer.json()
-        detail = data.get("detail") if isinstance(data, dict) else None
-        return None, f"{answer.status}: {detail or 'unavailable'}"
-    return answer.json(), None
-
-
-def dashboard() -> str:
-    """Render the ministry dashboard (the page view in pages/ministry.py calls this)."""
-    filters = _filters()
-    lang = current_lang()
-    reports: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, key in REPORTS.items():
-        query = _report_query(name, filters)
-        if name == "skills-gap":
-            query["top"] = 15
-        data, error = _fetch(f"/reports/{name}", query)
-        reports[key] = data
-        if error:
-            errors[key] = error
-    runs = LoadRun.objects.order_by("-started_at").limit(10)
-    reports["load"] = [_read(r).model_dump() for r in runs]
-    return render_template(
-        "ministry_dashboard.html",
-        filters=filters,
-        reports=reports,
-        errors=errors,
-        charts=charts.build(reports, lang),
-        programmes=PROGRAMMES,
-        regions=[(r.slug, getattr(r, f"name_{lang}", r.name_en)) for r in REGIONS],
-        small=SMALL,
-        csv_query=filters,
-    )
-
-
-@bp.get("/ministry/reports/<name>.csv")
-@page("ministry", "admin")
-def download_report(name: str) -> Response:
-    """Download a report as CSV from the dashboard (cookie sign-in, same policies as the API)."""
-    if name not in REPORTS:
-        raise NotFound("no such report")
-    query = {**_report_query(name, _filters()), "format": "csv"}
-    answer = api("GET", f"/reports/{name}", query=query)
-    if answer.status >= 400:
-        data = answer.json()
-        detail = data.get("detail") if isinstance(data, dict) else "unavailable"
-        return Response(str(detail), status=answer.status, mimetype="text/plain")
-    resp = Response(answer.body, mimetype="text/csv")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return resp

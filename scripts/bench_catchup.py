@@ -105,7 +105,7 @@ def main() -> int:
             )
         ):
             subprocess.run([sys.executable, *cmd], cwd=suite.ROOT, env=penv, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         print(f"seeded in {time.monotonic() - t0:.1f} s", flush=True)
         learners = _ids(urls["learner"] + "/learners")
         vacancies = _ids(urls["jobs"] + "/vacancies")

@@ -96,6 +96,8 @@ def seed(env: dict[str, str], *, force: bool = False) -> None:
                 "services.learner.demo",
                 "--learners",
                 learners,
+                # Hires go through the jobs service, which `make run` has started by now.
+                *(["--hires"] if "jobs" in have else []),
                 *(["--force"] if force else []),
             ],
             env,

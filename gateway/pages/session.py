@@ -1,7 +1,8 @@
-"""Home, language switch, sign in, sign out, registration and the admin's account list."""
+"""Home, language switch, sign in, sign out and registration."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -16,16 +17,14 @@ from .. import accounts, logins
 from ..api import make_profile
 from ..auth import COOKIE_NAME, current_principal, request_token, tokens
 from ..i18n import LANGUAGES
-from ..models import Account
 from . import bp
+from .errors import keeps_form
 from .web import (
     LANG_COOKIE,
     YEAR,
     _,
     current_lang,
     home_url,
-    me,
-    page,
     problem_messages,
     safe_next,
     set_session_cookie,
@@ -117,8 +116,7 @@ def logout() -> Response:
     return response
 
 
-def _profile_from_form(role: str) -> dict[str, Any]:
-    form = request.form
+def _profile_from_form(role: str, form: Mapping[str, str]) -> dict[str, Any]:
     if role == "learner":
         profile: dict[str, Any] = {
             "name": form.get("name", ""),
@@ -140,12 +138,17 @@ def _profile_from_form(role: str) -> dict[str, Any]:
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Any:
     """Create a learner or employer account together with its profile."""
-    errors: list[str] = []
-    form = request.form
+    return _register_page(request.form, [])
+
+
+@keeps_form("pages.register")
+def _register_page(form: Mapping[str, str], shown: list[str]) -> Any:
+    """Show the registration form (``shown``: lines already known to be wrong)."""
+    errors: list[str] = list(shown)
     role = form.get("role") or request.args.get("role") or "learner"
     if role not in ("learner", "employer"):
         role = "learner"
-    if request.method == "POST":
+    if request.method == "POST" and not shown:
         email, password = form.get("email", "").strip(), form.get("password", "")
         if len(password) < 8:
             errors.append(_("register.password_short"))
@@ -157,7 +160,7 @@ def register() -> Any:
                     email=email,
                     password=password,
                     role=role,
-                    profile=_profile_from_form(role),
+                    profile=_profile_from_form(role, form),
                     method=current_settings().password_method,
                     make_profile=lambda r, p: make_profile(r, p, email.lower()),
                 )
@@ -180,32 +183,3 @@ def register() -> Any:
         ),
         422 if errors else 200,
     )
-
-
-@bp.route("/admin", methods=["GET"])
-@page("admin")
-def admin_accounts() -> str:
-    """List accounts for the admin, with (de)activation."""
-    role = request.args.get("role") or None
-    page_data = accounts.list_accounts(role=role, active=None, q=None, limit=100, offset=0)
-    items: list[Account] = page_data["items"]
-    return render_template(
-        "admin/accounts.html",
-        accounts=items,
-        total=page_data["total"],
-        role=role,
-        me_id=me().account_id,
-    )
-
-
-@bp.post("/admin/accounts/<account_id>/<action>")
-@page("admin")
-def admin_set_active(account_id: str, action: str) -> Response:
-    """Activate or deactivate an account from the admin page."""
-    if action not in ("activate", "deactivate"):
-        return redirect(url_for("pages.admin_accounts"))
-    account = accounts.set_active(
-        account_id=account_id, active=action == "activate", acting_account_id=me().account_id
-    )
-    flash(_("admin.changed", email=account.email), "ok")
-    return redirect(url_for("pages.admin_accounts"))

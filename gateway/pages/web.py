@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from services.common.api import current_settings
@@ -197,27 +197,15 @@ def answer_problem(answer: Upstream) -> Problem:
 
 
 def flash_answer(answer: Upstream, done: str) -> None:
-    """Flash why the API refused, or ``done`` when it accepted."""
+    """Flash why the API refused (in the page's language), or ``done`` when it accepted."""
     if answer.status >= 400:
-        flash(answer_problem(answer).detail, "error")
+        flash(" ".join(problem_messages(answer_problem(answer))), "error")
     else:
         flash(done, "ok")
 
 
 def problem_messages(problem: Problem) -> list[str]:
-    """Return a problem's detail and field errors as lines to show on a form."""
-    lines = [f"{e.get('field')}: {e.get('message')}" for e in problem.errors if isinstance(e, dict)]
-    return [problem.detail, *lines]
+    """Return a problem's meaning and field errors as lines in the page's language."""
+    from .present import problem_lines  # present builds on this module
 
-
-@bp.errorhandler(Problem)
-def on_page_problem(exc: Problem) -> Response:
-    """Show the pages' problems as an HTML error page."""
-    return error_page(exc.status, exc.detail, exc.headers)
-
-
-def error_page(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:
-    response = Response(render_template("error.html", status=status, detail=detail), status=status)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+    return problem_lines(problem)

@@ -377,6 +377,34 @@ def atomic(alias: str) -> Iterator[None]:
         locks.update_one({"_id": "atomic", "owner": owner}, {"$set": {"owner": None}})
 
 
+def store_key(alias: str) -> tuple[str, str]:
+    """Return what identifies the store behind ``alias`` (in-process caches key on it)."""
+    settings = _ALIASES[alias]
+    where = settings.mongodb_uri or str((Path(settings.data_dir) / alias).absolute())
+    return (where, settings.db_name)
+
+
+def fetch_by_ids(alias: str, collection: str, ids: Iterable[Any]) -> list[dict[str, Any]]:
+    """Return the raw documents of ``collection`` with these ids (missing ones are skipped).
+
+    Embedded: a primary-key read of the SQLite file. Any mongomock query first rebuilds the
+    collection's in-process hash index (decoding every document) whenever another connection has
+    written to the file, which with one client per thread and several workers is nearly always;
+    a read by id needs no index. Real server: an ``$in`` query on ``_id``.
+    """
+    wanted = list(ids)
+    if not wanted:
+        return []
+    db = get_db(alias)
+    if not is_embedded(alias):
+        return list(db[collection].find({"_id": {"$in": wanted}}))
+    with db.client.lock:
+        store = db.client.thread_client()._store[db.name]
+        if collection not in store:
+            return []
+        return list(store[collection]._documents.get_many(wanted))
+
+
 def object_id(value: str | ObjectId | None) -> ObjectId | None:
     """Return ``value`` as an ObjectId, or None when it cannot be one."""
     if isinstance(value, ObjectId):

@@ -20,7 +20,9 @@ Cells are counts of people. Published figures must not reveal a group of 1-4 peo
    still pinned, the column's total is suppressed too (and so is the overall figure wherever
    else it would be published: the reports derive every overall figure from one place).
    Totals are counts too: an overall figure of 1-4 is ``"<5"``; the audit treats a hidden
-   total as an unknown within its marker's range.
+   total as an unknown within its marker's range ("*" on a total: any count from 1). When
+   every cell of a column is hidden under a ``"<5"`` total and one is still pinned (four
+   ``"<5"`` cells under a ``"<5"`` total are 1 each), that total is shown as ``"*"`` instead.
 4. Filtered figures agree with breakdowns: the funnel of one region (or programme) is the
    published row of the breakdown it belongs to, so a filter cannot reveal a cell that the
    breakdown hid.
@@ -141,7 +143,11 @@ def _ranges(table: CountTable) -> dict[tuple[str, str], tuple[float, float]]:
     size = len(hidden) + len(total_vars)
     ceiling = float(max([*(table.totals or {}).values(), *_all_counts(table), THRESHOLD]))
     bounds = [_bounds(table.status[key], ceiling) for key in hidden]
-    bounds += [_bounds(table.total_status[col], ceiling) for col in total_vars]
+    # A total hidden as "*" may be a small one escalated (see protect): only "at least 1".
+    bounds += [
+        _bounds(SMALL, ceiling) if table.total_status[col] == SMALL else (1.0, ceiling)
+        for col in total_vars
+    ]
     a_eq: list[list[float]] = []
     b_eq: list[float] = []
     if table.totals is not None:
@@ -242,6 +248,14 @@ def protect(table: CountTable) -> CountTable:
             _fix(table, row, col) for row, col in bad[1:]
         ):
             continue
+        # A column whose cells are all hidden under a total published as "<5" still pins them
+        # when the total can only be the number of "<5" cells (e.g. four of them under "<5":
+        # each is 1). Publishing that total as "*" too leaves no exact value to subtract.
+        small_totals = [c for _, c in bad if table.total_status.get(c) == SMALL]
+        if small_totals:
+            for c in small_totals:
+                table.total_status[c] = COMPLEMENTARY
+            continue
         # Pinned through the stage order by other columns: hide every remaining total, then
         # the rest of the pinned cell's row.
         totals = table.totals or {}
@@ -283,7 +297,8 @@ def publish_overall(
         for rows in tables:
             table = publish_breakdown(rows, counts, cells, columns, chain)
             for col, marker in table.total_status.items():
-                if isinstance(cells[col], int):
+                # Markers only escalate: a figure shown, then "<5", then "*".
+                if isinstance(cells[col], int) or (cells[col] == SMALL and marker != SMALL):
                     cells[col] = marker
                     changed = True
     return cells

@@ -7,12 +7,14 @@ from typing import Any
 from mongoengine.queryset.visitor import Q
 from pydantic import ValidationError
 
+from services.common import listing
 from services.common.api import validation_problem
 from services.common.db import atomic, get_or_404, utcnow
 from services.common.errors import Conflict, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
 
+from . import course_index
 from .course_schemas import CourseCreate, CourseQuery, CourseRead, CourseUpdate
 from .models import Course, CourseSkill, Enrolment
 from .settings import ALIAS
@@ -32,6 +34,13 @@ def get(*, course_id: str) -> Course:
 
 def get_all(*, query: CourseQuery) -> dict[str, Any]:
     """Return one page of courses matching the filters, with the total."""
+    if listing.enabled():
+        return course_index.get_all(query)
+    return get_all_plain(query=query)
+
+
+def get_all_plain(*, query: CourseQuery) -> dict[str, Any]:
+    """Answer the course list with a store query (what the read model must equal)."""
     qs = Course.objects
     if query.provider:
         qs = qs.filter(provider__in=query.provider)

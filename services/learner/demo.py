@@ -2,13 +2,19 @@
 
 Usage::
 
-    python -m services.learner.demo --learners N [--seed S] [--force]
+    python -m services.learner.demo --learners N [--seed S] [--force] [--hires]
+    python -m services.learner.demo --hires-only
 
 Learners get Kazakh or Russian names (by the region's make-up), regions weighted by population,
 programme cohorts, language levels, target ESCO occupations, a short CV (never naming the
 person), consent for about 70%, and 0-4 enrolments on imported courses, completed ones going
 through the normal completion path so the course's skills land on the profile. If learners
 already exist nothing is added unless --force is given (so ``make seed`` can run twice).
+
+With ``--hires`` (``make run``'s seeding passes it) some who completed a course are hired
+through the running jobs service (see :mod:`services.learner.demo_hires`), so the ministry's
+placement rates and medians have something to show; ``--hires-only`` adds them to a store
+seeded before hires were generated.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tqdm import tqdm
@@ -27,7 +33,7 @@ from tqdm import tqdm
 from services.common.db import init_db, utcnow
 from services.common.reference import REGION_BY_SLUG, REGIONS
 
-from . import enrolments, service
+from . import demo_hires, enrolments, service
 from .course_schemas import EnrolmentComplete, EnrolmentCreate
 from .demo_data import (
     EDUCATION_EN,
@@ -46,7 +52,7 @@ from .demo_data import (
     female_surname,
     transliterate,
 )
-from .models import Course, Learner
+from .models import Course, Enrolment, Learner, Outcome
 from .schemas import LearnerCreate
 from .settings import ALIAS, Settings
 
@@ -68,16 +74,18 @@ class DemoSummary:
     enrolments: dict[str, int] = field(default_factory=dict)
     skipped: str | None = None
     seconds: float = 0.0
+    hires: demo_hires.HireSummary | None = None
 
     def render(self) -> str:
         """Return the summary as a readable line."""
         if self.skipped:
             return self.skipped
         parts = ", ".join(f"{n} {status}" for status, n in sorted(self.enrolments.items()))
-        return (
+        line = (
             f"created {self.learners} learners and {sum(self.enrolments.values())} enrolments "
             f"({parts or 'none'}) in {self.seconds:.1f} s"
         )
+        return f"{line}; {self.hires.render()}" if self.hires else line
 
 
 def _article(noun: str) -> str:
@@ -241,9 +249,11 @@ class CoursePicker:
         return list({c[0]: c for c in chosen}.values())[:k]
 
 
-def enrol(rng: random.Random, learner: Learner, courses: list[tuple[str, float]]) -> list[str]:
-    """Enrol a learner on courses in the past; complete or drop some through the services."""
-    statuses = []
+def enrol(
+    rng: random.Random, learner: Learner, courses: list[tuple[str, float]]
+) -> list[tuple[str, datetime | None]]:
+    """Enrol a learner on courses in the past; complete or drop some; (status, completed at)."""
+    statuses: list[tuple[str, datetime | None]] = []
     now = utcnow()
     for course_id, hours in courses:
         outcome = _pick(rng, ENROLMENT_OUTCOMES)
@@ -256,6 +266,7 @@ def enrol(rng: random.Random, learner: Learner, courses: list[tuple[str, float]]
                 learner_id=str(learner.id), course_id=course_id, enrolled_at=started
             )
         )
+        finished = None
         if outcome == "completed":
             finished = min(now, started + timedelta(days=study_days * rng.uniform(0.8, 1.5)))
             enrolments.complete(
@@ -264,14 +275,22 @@ def enrol(rng: random.Random, learner: Learner, courses: list[tuple[str, float]]
             )
         elif outcome == "dropped":
             enrolments.drop(enrolment_id=str(enrolment.id))
-        statuses.append(outcome)
+        statuses.append((outcome, finished))
     return statuses
 
 
 def generate(
-    count: int, *, seed: int = 0, force: bool = False, progress: bool = True
+    count: int,
+    *,
+    seed: int = 0,
+    force: bool = False,
+    progress: bool = True,
+    jobs: demo_hires.Call | None = None,
 ) -> DemoSummary:
-    """Create ``count`` demo learners (nothing if learners exist, unless ``force``)."""
+    """Create ``count`` demo learners (nothing if learners exist, unless ``force``).
+
+    With ``jobs`` (a caller of the jobs service), some who completed a course are hired too.
+    """
     summary = DemoSummary()
     existing = Learner.objects.count()
     if existing and not force:
@@ -282,33 +301,82 @@ def generate(
     taken = {e for e in Learner.objects.scalar("email_key")}
     generator = Generator(rng, taken)
     picker = CoursePicker(rng)
+    completers: list[demo_hires.Completer] = []
     for _ in tqdm(range(count), desc="learners", unit="learner", disable=not progress):
         profile = generator.learner()
         learner = service.create(body=profile)
         if picker.all:
             target = profile.desired_occupations[0].uri or ""
-            for status in enrol(rng, learner, picker.pick(target, rng.randint(0, 4))):
+            for status, finished in enrol(rng, learner, picker.pick(target, rng.randint(0, 4))):
                 summary.enrolments[status] = summary.enrolments.get(status, 0) + 1
+                if finished is not None:
+                    completers.append(
+                        demo_hires.Completer(str(learner.id), profile.programme, finished, target)
+                    )
         summary.learners += 1
+    if jobs is not None:
+        # A separate random stream: adding hires leaves the same seed's learners unchanged.
+        summary.hires = demo_hires.hire(random.Random(seed + 1), completers, jobs)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def existing_completers() -> list[demo_hires.Completer]:
+    """Return every learner's completions as the hiring step needs them."""
+    learners = {
+        str(lr.id): lr for lr in Learner.objects.only("id", "programme", "desired_occupations")
+    }
+    out = []
+    for enrolment in Enrolment.objects(status="completed").only("learner_id", "completed_at"):
+        learner = learners.get(enrolment.learner_id)
+        if learner is None or enrolment.completed_at is None:
+            continue
+        desired = learner.desired_occupations[0].uri if learner.desired_occupations else ""
+        out.append(
+            demo_hires.Completer(
+                enrolment.learner_id, learner.programme or "other", enrolment.completed_at,
+                desired or "",
+            )
+        )  # fmt: skip
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line."""
     parser = argparse.ArgumentParser(prog="python -m services.learner.demo")
-    parser.add_argument("--learners", type=int, required=True, help="how many to create")
+    parser.add_argument("--learners", type=int, default=0, help="how many to create")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same data)")
     parser.add_argument("--force", action="store_true", help="add even if learners exist")
+    parser.add_argument(
+        "--hires",
+        action="store_true",
+        help="also hire some who completed a course, through the running jobs service",
+    )
+    parser.add_argument(
+        "--hires-only",
+        action="store_true",
+        help="only generate hires for the learners already there (if none are recorded yet)",
+    )
     args = parser.parse_args(argv)
     if args.learners < 0:
         parser.error("--learners must not be negative")
+    if not args.learners and not args.hires_only:
+        parser.error("give --learners N (or --hires-only)")
     settings = Settings.from_env()
     init_db(settings, ALIAS)
+    jobs = demo_hires.jobs_call(settings) if args.hires or args.hires_only else None
+    if args.hires_only:
+        assert jobs is not None
+        if Outcome.objects.first():
+            print("hires are already recorded; nothing added")
+            return 0
+        hired = demo_hires.hire(random.Random(args.seed + 1), existing_completers(), jobs)
+        print(hired.render())
+        return 0
     if not Course.objects.first():
         print("no courses yet: learners get no enrolments (run the course importer first)")
     summary = generate(
-        args.learners, seed=args.seed, force=args.force, progress=sys.stderr.isatty()
+        args.learners, seed=args.seed, force=args.force, progress=sys.stderr.isatty(), jobs=jobs
     )
     print(summary.render())
     return 0

@@ -132,7 +132,8 @@ def load_entries(filters: Filters) -> list[Entry]:
         if filters.end and enrolled_on > filters.end:
             continue
         provider = providers.get(str(doc["course_id"]), "")
-        if filters.provider and provider != filters.provider:
+        # People type "coursera" for "Coursera": the provider filter ignores case.
+        if filters.provider and provider.casefold() != filters.provider.casefold():
             continue
         out.append(
             Entry(

@@ -30,6 +30,9 @@ log = logging.getLogger("qabilet.matcher.bridge")
 PRIORITY_WAIT_S = 1.0
 #: How long POST /sync/priority waits for the re-read.
 POKE_WAIT_S = 2.0
+#: Reads a request may start while others run: beyond it the request is told to retry at once
+#: (a flood of first visits must not keep the backlog — and everyone else — waiting).
+MAX_REQUEST_READS = 2
 #: How long extraction or title matching may take in the worker.
 EXTRACT_WAIT_S = 8.0
 RESTART_DELAY_S = 2.0
@@ -235,7 +238,13 @@ class WorkerBridge:
         """Return ``fetch(id) -> bool`` reading one item through the interactive lane."""
 
         def fetch(item_id: str) -> bool:
-            result = self.priority(kind, item_id, PRIORITY_WAIT_S)
+            with self._inflight_lock:
+                busy = (kind, item_id) not in self._inflight and (
+                    len(self._inflight) >= MAX_REQUEST_READS
+                )
+            if busy:
+                raise self.busy(f"this {kind} is not indexed yet")
+            result = self.priority(kind, item_id, PRIORITY_WAIT_S, pause_backlog=False)
             if result == "queued":
                 raise self.busy(f"this {kind} is being indexed now")
             if result == "unavailable":
@@ -244,13 +253,26 @@ class WorkerBridge:
 
         return fetch
 
-    def priority(self, kind: str, item_id: str, timeout: float = POKE_WAIT_S) -> str:
-        """Re-read one item ahead of the backlog; return indexed, gone, unavailable or queued."""
+    def priority(
+        self,
+        kind: str,
+        item_id: str,
+        timeout: float = POKE_WAIT_S,
+        *,
+        pause_backlog: bool = True,
+    ) -> str:
+        """Re-read one item ahead of the backlog; return indexed, gone, unavailable or queued.
+
+        An edit's poke pauses the backlog while it runs; a first visit's read does not (a
+        crowd of first visits would otherwise stop the catch-up that serves them all).
+        """
         key = (kind, item_id)
         with self._inflight_lock:
             thread = self._inflight.get(key)
             if thread is None:
-                thread = threading.Thread(target=self._read_ahead, args=(key,), daemon=True)
+                thread = threading.Thread(
+                    target=self._read_ahead, args=(key, pause_backlog), daemon=True
+                )
                 self._inflight[key] = thread
                 thread.start()
         thread.join(timeout)
@@ -259,9 +281,10 @@ class WorkerBridge:
         with self._inflight_lock:
             return self._inflight_result.get(key) or "unavailable"
 
-    def _read_ahead(self, key: tuple[str, str]) -> None:
+    def _read_ahead(self, key: tuple[str, str], pause: bool) -> None:
+        args = {"kind": key[0], "id": key[1], "pause": pause}
         try:
-            result = str(self.call("priority", {"kind": key[0], "id": key[1]}, 60.0))
+            result = str(self.call("priority", args, 60.0))
         except (TimeoutError, RuntimeError):
             result = "unavailable"
         with self._inflight_lock:

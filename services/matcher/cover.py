@@ -6,6 +6,13 @@ newly covered skill, then drops courses whose skills the others already cover. W
 candidate courses is small the cover is solved exactly as a 0/1 program (scipy's HiGHS MILP):
 minimise hours subject to every coverable skill covered and every chosen course's prerequisites
 chosen. The exact answer is kept only if it is no worse, so a solver hiccup never hurts.
+
+Stability: a real catalogue offers hundreds of courses for a few missing skills, almost all of
+them dominated (another standalone course teaches at least the same needed skills in no more
+hours). They are dropped first, so the exact program usually applies; its optimum does not move
+between visits and never grows when courses are added, where greedy's answer can jump either
+way. The solver is bounded by nodes, not only by wall-clock time, so the answer does not depend
+on how loaded the machine is.
 """
 
 from __future__ import annotations
@@ -17,6 +24,10 @@ import numpy as np
 
 #: Added per course to the exact objective so that, at equal hours, fewer courses win.
 PER_COURSE = 1e-3
+#: Branch-and-bound nodes the exact program may explore (deterministic, unlike a time limit).
+NODE_LIMIT = 20_000
+#: Wall-clock safety net only; the node limit is what normally bounds the search.
+TIME_LIMIT = 30.0
 
 
 @dataclass(frozen=True)
@@ -139,11 +150,42 @@ def _exact(
         constraints=LinearConstraint(np.array(rows), lower, upper),
         integrality=np.ones(len(pool)),
         bounds=Bounds(0, 1),
-        options={"time_limit": 2.0},
+        options={"node_limit": NODE_LIMIT, "time_limit": TIME_LIMIT, "mip_rel_gap": 0.0},
     )
-    if result.x is None or not result.success:
+    # Past a limit HiGHS still returns its best feasible cover; the caller checks and compares it.
+    if result.x is None:
         return None
     return {pool[i] for i, v in enumerate(result.x) if v > 0.5}
+
+
+def undominated(
+    candidates: list[str], coverable: set[str], options: Mapping[str, Option], done: set[str]
+) -> list[str]:
+    """Drop standalone courses another standalone course beats on needed skills and hours.
+
+    A standalone course has no prerequisite left to take and is no pool course's prerequisite,
+    so swapping it for one that teaches a superset of its needed skills in no more hours never
+    makes a cover worse. Ties keep the smaller id, so the pool is the same whatever the order.
+    """
+    pool = {x for c in candidates for x in closure(c, options, done)}
+    needed_first = {p for c in pool for p in options[c].prerequisites if p in pool}
+    standalone = [
+        c for c in candidates if c not in needed_first and closure(c, options, done) == [c]
+    ]
+    others = [c for c in candidates if c not in set(standalone)]
+    cheapest: dict[frozenset[str], str] = {}
+    for cid in standalone:
+        sig = options[cid].skills & frozenset(coverable)
+        held = cheapest.get(sig)
+        if held is None or (options[cid].hours, cid) < (options[held].hours, held):
+            cheapest[sig] = cid
+    kept: list[tuple[frozenset[str], str]] = []
+    ranked = sorted(cheapest.items(), key=lambda kv: (options[kv[1]].hours, -len(kv[0]), kv[1]))
+    for sig, cid in ranked:
+        # Everything kept so far costs no more hours; a superset of skills among them wins.
+        if not any(sig <= other for other, _ in kept):
+            kept.append((sig, cid))
+    return sorted([cid for _, cid in kept] + others)
 
 
 def _value(option: Option, need: set[str]) -> tuple[float, str]:
@@ -195,6 +237,7 @@ def solve(
     candidates = sorted(c for c, o in available.items() if o.skills & coverable)
     if not coverable:
         return Cover(uncoverable=set(need))
+    candidates = undominated(candidates, coverable, options, done_set)
     chosen = _greedy(coverable, candidates, options, done_set)
     method = "greedy"
     pool = sorted({x for c in candidates for x in closure(c, options, done_set)})

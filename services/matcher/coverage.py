@@ -2,8 +2,9 @@
 
 Rows are the index rows, columns the skill vocabulary. A changed row goes to a small overlay
 instead of rebuilding the CSR matrix on every feed event; the overlay folds into the matrix
-once it grows past ``fold_at`` rows. A product with a query vector over the vocabulary costs
-O(non-zeros): about 3 ms for 200k vacancies of ~10 skills each.
+once it grows past ``fold_at`` rows. Each fold also builds the inverted index (skill column ->
+rows holding it, i.e. the CSC form), so a product with a query that names a few skills costs
+the length of those skills' posting lists, not a pass over every row's entries.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class SkillRows:
         self._essential = np.zeros(0, np.float32)
         self._overlay: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._overlay_csr: tuple[np.ndarray, Any, Any] | None = None
+        # Inverted index of the folded rows: (column pointers, rows, weights, essential flags).
+        self._postings: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._csr: tuple[Any, Any] | None = None
         self._lock = threading.RLock()
 
     def _fold_threshold(self) -> int:
@@ -114,9 +118,11 @@ class SkillRows:
             return self._indices[a:b], self._weights[a:b], self._essential[a:b]
 
     def fold(self) -> None:
-        """Merge the overlay into the CSR arrays (O(non-zeros))."""
+        """Merge the overlay into the CSR arrays and rebuild the inverted index (O(non-zeros))."""
         with self._lock:
             if not self._overlay:
+                if not self.bulk and self._postings is None:
+                    self._index()
                 return
             n_rows = max(self.base_rows, max(self._overlay) + 1)
             lengths = np.zeros(n_rows, np.int64)
@@ -145,6 +151,72 @@ class SkillRows:
             self._indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
             self._overlay = {}
             self._overlay_csr = None
+            self._postings = None
+            self._csr = None
+            if not self.bulk:  # a bulk load indexes once, at its end
+                self._index()
+
+    def _index(self) -> None:
+        """Build the column -> rows postings and the scipy views of the folded rows."""
+        width = int(self._indices.max()) + 1 if len(self._indices) else 1
+        order = np.argsort(self._indices, kind="stable")  # stable: rows ascend in each column
+        owner = np.repeat(np.arange(self.base_rows, dtype=np.int32), np.diff(self._indptr))
+        colptr = np.zeros(width + 1, np.int64)
+        np.cumsum(np.bincount(self._indices, minlength=width), out=colptr[1:])
+        self._postings = (colptr, owner[order], self._weights[order], self._essential[order])
+        shape = (self.base_rows, width)
+        self._csr = (
+            sp.csr_matrix((self._weights, self._indices, self._indptr), shape=shape),
+            sp.csr_matrix((self._essential, self._indices, self._indptr), shape=shape),
+        )
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Return the folded arrays and their inverted index (for a snapshot)."""
+        with self._lock:
+            self.fold()
+            if self._postings is None:
+                self._index()
+            assert self._postings is not None
+            colptr, owner, weights, essential = self._postings
+            return {
+                "indptr": self._indptr,
+                "indices": self._indices,
+                "weights": self._weights,
+                "essential": self._essential,
+                "colptr": colptr,
+                "owner": owner,
+                "col_weights": weights,
+                "col_essential": essential,
+            }
+
+    def load_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Replace every row with arrays from :meth:`state`."""
+        with self._lock:
+            self._indptr = np.asarray(arrays["indptr"], np.int64)
+            self._indices = np.asarray(arrays["indices"], np.int32)
+            self._weights = np.asarray(arrays["weights"], np.float32)
+            self._essential = np.asarray(arrays["essential"], np.float32)
+            self._overlay = {}
+            self._overlay_csr = None
+            self._postings = (
+                arrays["colptr"],
+                arrays["owner"],
+                arrays["col_weights"],
+                arrays["col_essential"],
+            )
+            width = len(arrays["colptr"]) - 1
+            shape = (self.base_rows, max(width, 1))
+            self._csr = (
+                sp.csr_matrix((self._weights, self._indices, self._indptr), shape=shape),
+                sp.csr_matrix((self._essential, self._indices, self._indptr), shape=shape),
+            )
+
+    def nbytes(self) -> int:
+        """Return the bytes held by the folded rows and their inverted index."""
+        arrays: list[np.ndarray] = [self._indptr, self._indices, self._weights, self._essential]
+        if self._postings is not None:
+            arrays.extend(self._postings)
+        return int(sum(a.nbytes for a in arrays))
 
     def _overlay_matrix(self) -> tuple[np.ndarray, Any, Any]:
         """Return (rows, weights CSR, essential CSR) of the overlay, built once per change."""
@@ -167,21 +239,73 @@ class SkillRows:
             return self._overlay_csr
 
     def product(self, x: np.ndarray, n: int, *, essential_only: bool = False) -> np.ndarray:
-        """Return, for rows 0..n-1, the sum over each row's entries of weight * x[column]."""
+        """Return, for rows 0..n-1, the sum over each row's entries of weight * x[column].
+
+        A query naming few skills walks those skills' posting lists (cost: the rows holding
+        them); a dense query, or one before the first fold, multiplies the CSR matrix.
+        """
         with self._lock:
-            indptr, indices = self._indptr, self._indices
-            data = self._essential if essential_only else self._weights
+            if self._postings is None and self.base_rows and not self.bulk:
+                self._index()
+            postings, csr = self._postings, self._csr
             ov_rows, ov_w, ov_e = self._overlay_matrix()
+            base_rows = self.base_rows
         out = np.zeros(n, np.float32)
-        rows = min(len(indptr) - 1, n)
-        if rows > 0 and len(indices):
-            shape = (len(indptr) - 1, int(indices.max()) + 1)
-            mat = sp.csr_matrix((data, indices, indptr), shape=shape)
+        rows = min(base_rows, n)
+        if rows > 0 and postings is not None:
+            colptr, owner, weights, essential = postings
+            data = essential if essential_only else weights
+            cols = np.flatnonzero(x[: len(colptr) - 1])
+            if len(cols) * 8 < len(colptr):
+                for c in cols.tolist():
+                    a, b = int(colptr[c]), int(colptr[c + 1])
+                    # One column holds a row at most once, so fancy "+=" adds every entry.
+                    hit = owner[a:b]
+                    if rows < base_rows:
+                        keep = hit < rows
+                        out[hit[keep]] += data[a:b][keep] * x[c]
+                    else:
+                        out[hit] += data[a:b] * x[c]
+            elif csr is not None:
+                mat = csr[1] if essential_only else csr[0]
+                out[:rows] = (mat @ _fit(x, mat.shape[1]))[:rows]
+        elif rows > 0 and len(self._indices):
+            shape = (base_rows, int(self._indices.max()) + 1)
+            data = self._essential if essential_only else self._weights
+            mat = sp.csr_matrix((data, self._indices, self._indptr), shape=shape)
             out[:rows] = (mat @ _fit(x, mat.shape[1]))[:rows]
         if len(ov_rows):
             ov = ov_e if essential_only else ov_w
             keep = ov_rows < n
             out[ov_rows[keep]] = (ov @ _fit(x, ov.shape[1]))[keep]
+        return out
+
+    def product_rows(
+        self, x: np.ndarray, rows: np.ndarray, *, essential_only: bool = False
+    ) -> np.ndarray:
+        """Return ``product`` restricted to ``rows`` (cost: those rows' entries only)."""
+        out = np.zeros(len(rows), np.float32)
+        if len(rows) == 0:
+            return out
+        with self._lock:
+            if self._csr is None and self.base_rows:
+                self._index()
+            csr = self._csr
+            overlay = dict(self._overlay) if self._overlay else {}
+            base_rows = self.base_rows
+        rows = np.asarray(rows, np.int64)
+        in_base = rows < base_rows
+        if csr is not None and in_base.any():
+            mat = csr[1] if essential_only else csr[0]
+            out[in_base] = mat[rows[in_base]] @ _fit(x, mat.shape[1])
+        if overlay:
+            xx = _fit(x, len(x))
+            for i, r in enumerate(rows.tolist()):
+                entry = overlay.get(r)
+                if entry is not None:
+                    cols, w, e = entry
+                    valid = cols < len(xx)
+                    out[i] = float(((e if essential_only else w)[valid] * xx[cols[valid]]).sum())
         return out
 
 

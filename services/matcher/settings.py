@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         doc="the background worker imports ESCO from QABILET_SHARED_DATA/esco when the matcher "
         "database has none (make run sets it)",
     )
+    worker_nice: int = env_field(
+        "QABILET_WORKER_NICE",
+        10,
+        doc="CPU niceness of the background worker (ESCO labels, feeds, tagging): requests of "
+        "the web process win the CPU; 0 gives the worker an equal share",
+    )
     exact_cover_max: int = env_field(
         "QABILET_EXACT_COVER_MAX",
         40,

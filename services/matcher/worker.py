@@ -47,7 +47,6 @@ log = logging.getLogger("qabilet.matcher.worker")
 #: Events per feed page: small, so the cursor and the progress move and priority work waits
 #: at most one page of encoding.
 FEED_PAGE = 16
-NICE = 10
 
 
 class _IndexStub:
@@ -145,22 +144,25 @@ class Worker:
     # ----- priority -----
 
     def wait_interactive(self) -> None:
-        """Block a background lane while an interactive job runs (at most a few seconds)."""
+        """Block a background lane while an interactive job runs (at most a second a slice)."""
         with self._idle:
-            self._idle.wait_for(lambda: self._interactive == 0, timeout=5.0)
+            self._idle.wait_for(lambda: self._interactive == 0, timeout=1.0)
 
     def _interactive_job(self, req_id: int, op: str, args: dict[str, Any]) -> None:
-        with self._idle:
-            self._interactive += 1
+        pause = bool(args.get("pause", True))
+        if pause:
+            with self._idle:
+                self._interactive += 1
         try:
             result: Any = ("ok", self._run(op, args))
         except Exception as exc:  # the caller turns it into a problem response
             log.exception("interactive %s failed", op)
             result = ("error", repr(exc))
         finally:
-            with self._idle:
-                self._interactive -= 1
-                self._idle.notify_all()
+            if pause:
+                with self._idle:
+                    self._interactive -= 1
+                    self._idle.notify_all()
         self.send(("reply", req_id, result))
 
     def _run(self, op: str, args: dict[str, Any]) -> Any:
@@ -368,11 +370,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    settings = Settings.from_env()
     try:
-        os.nice(NICE)
+        os.nice(max(0, settings.worker_nice))
     except OSError:
         pass
-    settings = Settings.from_env()
     init_db(settings, ALIAS)
     conn_in = Connection(args.fd_in, writable=False)
     conn_out = Connection(args.fd_out, readable=False)

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from gateway.ministry_charts import group_label
 from gateway.pages import employer as employer_pages
 from gateway.pages import learner as learner_pages
-from gateway.pages import web
+from gateway.pages import learner_courses, learner_jobs, web
 from gateway.transport import Upstream
 from tests.gateway.world import API, PASSWORD, World, ok
 
@@ -227,7 +227,7 @@ NOT_YET = {"status": 404, "detail": "the matcher knows no learner 0 (yet)"}
 def test_new_learner_is_told_recommendations_are_coming_in_their_language(
     browser: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(learner_pages, "api", answer_for("/recommendations/jobs", 404, NOT_YET))
+    monkeypatch.setattr(learner_jobs, "api", answer_for("/recommendations/jobs", 404, NOT_YET))
     web_login(browser, world["learner"].email)
     resp = browser.get("/learner/jobs?lang=kk")
     html = resp.get_data(as_text=True)
@@ -238,7 +238,7 @@ def test_new_learner_is_told_recommendations_are_coming_in_their_language(
 def test_path_to_a_vacancy_the_matcher_has_not_read_yet_says_so(
     browser: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(learner_pages, "api", answer_for("/retraining-path", 404, NOT_YET))
+    monkeypatch.setattr(learner_courses, "api", answer_for("/retraining-path", 404, NOT_YET))
     web_login(browser, world["learner"].email)
     resp = browser.get(f"/learner/path?vacancy_id={world.vacancy['id']}&lang=ru")
     html = resp.get_data(as_text=True)
@@ -320,4 +320,4 @@ def test_ministry_dashboard_names_regions_and_programmes(
     assert "<td>AI-Sana</td>" in html and "<td>ai-sana</td>" not in html
     assert group_label("region", "almaty-city", "kk") == "Алматы қаласы"
     assert group_label("programme", "other", "en") == "Other programme"
-    assert group_label("language", "kk", "en") == "kk"
+    assert group_label("language", "kk", "en") == "Kazakh"  # languages by name, too

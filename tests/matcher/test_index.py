@@ -142,3 +142,40 @@ def test_background_hnsw_build_applies_changes_made_while_it_ran() -> None:
         assert index.ids[int(rows[0])] == probe
     rows, _ = index.search(vecs[1100], 10)
     assert "i1100" not in {index.ids[int(r)] for r in rows}
+
+
+def test_sparse_queries_walk_the_inverted_index_and_agree_with_a_dense_matrix() -> None:
+    rng = np.random.default_rng(6)
+    width, n = 400, 300
+    rows = SkillRows(fold_at=50)
+    dense = np.zeros((n, width), np.float32)
+    dense_req = np.zeros((n, width), np.float32)
+
+    def put(r: int) -> None:
+        cols = rng.choice(width, size=int(rng.integers(0, 9)), replace=False).tolist()
+        weights = rng.choice([1.0, 2.0], size=len(cols)).tolist()
+        rows.set(r, cols, weights, [w == 2.0 for w in weights])
+        dense[r] = 0
+        dense_req[r] = 0
+        dense[r, cols] = weights
+        dense_req[r, cols] = [w == 2.0 for w in weights]
+
+    for r in range(n):
+        put(r)
+    rows.fold()
+    for r in rng.choice(n, 20, replace=False).tolist():  # left in the overlay
+        put(int(r))
+    assert rows._overlay and rows._postings is not None
+    for _ in range(10):
+        x = np.zeros(width + 5, np.float32)  # the vocabulary grew past the folded columns
+        x[rng.choice(width, 6, replace=False)] = rng.choice([1.0, 2.0], 6)
+        assert rows.product(x, n) == pytest.approx(dense @ x[:width])
+        assert rows.product(x, n, essential_only=True) == pytest.approx(dense_req @ x[:width])
+        assert rows.product(x, n // 2) == pytest.approx((dense @ x[:width])[: n // 2])
+        some = rng.choice(n, 25, replace=False)
+        assert rows.product_rows(x, some) == pytest.approx((dense @ x[:width])[some])
+    copy = SkillRows()
+    copy.load_state(rows.state())
+    x = np.zeros(width, np.float32)
+    x[rng.choice(width, 5, replace=False)] = 1.0
+    assert copy.product(x, n) == pytest.approx(dense @ x)
