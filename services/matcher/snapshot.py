@@ -1,0 +1,168 @@
+"""Index snapshots: vectors, filter columns, skill matrices and HNSW graphs with their feed cursors.
+
+A snapshot is a directory written beside the old one and renamed into place, so a crash leaves
+the previous snapshot whole. It records the feed cursors read *before* the state was copied:
+every event up to them is in the snapshot, and the events after them are replayed on start
+(the handlers are upserts, so an event that was already in the snapshot changes nothing).
+
+Start-up (the one call for the matcher's start-up code, before the feed followers start):
+
+    if snapshot.restore(matcher, sync, settings.data_dir / "snapshot"):
+        ...  # answering now; the followers replay only the events after the snapshot
+    else:
+        matcher.load()
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from services.matcher.index import VectorIndex
+
+log = logging.getLogger("qabilet.matcher.snapshot")
+
+FORMAT = 1
+INDEXES = ("vacancies", "learners", "courses")
+
+
+def _save_index(index: VectorIndex, out: Path) -> dict[str, Any]:
+    """Write one index into ``out``; return its metadata."""
+    out.mkdir(parents=True)
+    with index._lock:
+        index.skills.fold()
+        n = index.n
+        np.save(out / "vecs.npy", index.vecs[:n])
+        np.save(out / "alive.npy", index.alive[:n])
+        for key, arr in index.cols.items():
+            np.save(out / f"col_{key}.npy", arr[:n])
+        for key, arr in index.skills.state().items():
+            np.save(out / f"skills_{key}.npy", arr)
+        # Building graphs are left out: the loader builds them again above the threshold.
+        has_ann = index.ann is not None and not index._ann_building
+        if has_ann:
+            index.ann.save_index(str(out / "hnsw.bin"))
+        return {
+            "n": n,
+            "dim": index.dim,
+            "ids": index.ids[:n],
+            "columns": {k: str(v) for k, v in index._dtypes.items()},
+            "ann": has_ann,
+            "ann_max_elements": index.ann.get_max_elements() if has_ann else 0,
+        }
+
+
+def save(matcher: Any, directory: Path, cursors: dict[str, int]) -> dict[str, Any]:
+    """Write the matcher's index state with the feed cursors it reflects; return the summary."""
+    t0 = time.perf_counter()
+    directory = Path(directory)
+    tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    meta: dict[str, Any] = {
+        "format": FORMAT,
+        "model": matcher.model_name,
+        "cursors": dict(cursors),
+        "saved_at": time.time(),
+        "indexes": {},
+    }
+    for name in INDEXES:
+        meta["indexes"][name] = _save_index(getattr(matcher, name), tmp / name)
+    meta["vocab"] = list(matcher.vocab.keys)
+    meta["labels"] = dict(matcher.labels)
+    meta["region_codes"] = dict(matcher.region_codes)
+    meta["course_prereqs"] = {k: list(v) for k, v in matcher.course_prereqs.items()}
+    (tmp / "meta.json").write_text(json.dumps(meta))
+    old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
+    if directory.exists():
+        directory.rename(old)
+    tmp.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
+    size = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+    summary = {"seconds": round(time.perf_counter() - t0, 2), "mb": round(size / 1e6, 1)}
+    log.info("snapshot written to %s: %s", directory, summary)
+    return summary
+
+
+def _load_index(index: VectorIndex, src: Path, meta: dict[str, Any]) -> None:
+    """Fill an empty index from ``src``."""
+    import hnswlib
+
+    n = int(meta["n"])
+    ids: list[str | None] = list(meta["ids"])
+    with index._lock:
+        index.dim = meta["dim"]
+        vecs = np.load(src / "vecs.npy")
+        index.vecs, index.n, index._capacity = vecs, n, n
+        index.alive = np.load(src / "alive.npy")
+        index.cols = {k: np.load(src / f"col_{k}.npy") for k in index._dtypes}
+        index.ids = ids
+        index.rows = {i: r for r, i in enumerate(ids) if i is not None}
+        index.skills.load_state(
+            {f.stem.removeprefix("skills_"): np.load(f) for f in src.glob("skills_*.npy")}
+        )
+        if meta["ann"] and index.dim:
+            ann = hnswlib.Index(space="ip", dim=index.dim)
+            ann.load_index(str(src / "hnsw.bin"), max_elements=int(meta["ann_max_elements"]))
+            ann.set_num_threads(1)
+            ann.set_ef(index.ann_params.ef_search)
+            index.ann = ann
+    if index.ann is None:
+        index._maybe_build_ann()
+
+
+def load(matcher: Any, directory: Path) -> dict[str, int] | None:
+    """Fill the matcher's empty indexes from a snapshot; return its cursors (None if unusable)."""
+    directory = Path(directory)
+    meta_path = directory / "meta.json"
+    if not meta_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text())
+    if meta.get("format") != FORMAT or meta.get("model") != matcher.model_name:
+        log.info("snapshot %s is of another format or model: ignored", directory)
+        return None
+    t0 = time.perf_counter()
+    for key in meta["vocab"]:
+        matcher.vocab.col(key)
+    matcher.labels.update(meta["labels"])
+    matcher.region_codes.update(meta["region_codes"])
+    matcher.course_prereqs.update({k: tuple(v) for k, v in meta["course_prereqs"].items()})
+    for name in INDEXES:
+        _load_index(getattr(matcher, name), directory / name, meta["indexes"][name])
+    matcher.state = "ready"
+    log.info("snapshot %s loaded in %.1f s", directory, time.perf_counter() - t0)
+    return {str(k): int(v) for k, v in meta["cursors"].items()}
+
+
+def cursors_of(sync: Any) -> dict[str, int]:
+    """Return the stored cursors of the matcher's feed followers."""
+    return {f.name: f.cursor for f in (sync.jobs, sync.learner)}
+
+
+def restore(matcher: Any, sync: Any, directory: Path) -> bool:
+    """Load a snapshot and move the feed cursors back to it, so only newer events replay."""
+    from services.common.db import database
+    from services.common.feed import CURSORS
+    from services.matcher.models import ALIAS
+
+    cursors = load(matcher, directory)
+    if cursors is None:
+        return False
+    for follower in (sync.jobs, sync.learner):
+        seq = cursors.get(follower.name, 0)
+        database(ALIAS)[CURSORS].update_one(
+            {"_id": follower.name}, {"$set": {"seq": seq}}, upsert=True
+        )
+    return True
+
+
+def checkpoint(matcher: Any, sync: Any, directory: Path) -> dict[str, Any]:
+    """Write a snapshot of the current state with the cursors read before copying it."""
+    return save(matcher, directory, cursors_of(sync))

@@ -1,0 +1,348 @@
+"""The learner's pages through the Flask test client, against the live services (kk / ru / en)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from gateway.i18n import LANGUAGES, MESSAGES, PLURALS, plural_category, translate_plural
+from tests.gateway.test_pages import csrf_of, web_login
+from tests.gateway.world import (
+    API,
+    Actor,
+    World,
+    learner_profile,
+    ok,
+    register,
+    vacancy_body,
+    wait_until,
+)
+
+
+@pytest.fixture
+def browser(gateway: Flask) -> FlaskClient:
+    return gateway.test_client()
+
+
+def text_of(html: str) -> str:
+    """Return the visible text of a page, whitespace collapsed."""
+    no_tags = re.sub(
+        r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    )
+    return re.sub(r"\s+", " ", no_tags)
+
+
+def new_learner(client: FlaskClient, world: World, *, region: str = "astana") -> Actor:
+    """Register a learner holding the world's first three skills and wait for the matcher."""
+    profile = {**learner_profile("Асель Жумабаева", world.skills[:3], consent=True)}
+    profile["region"] = region
+    actor = register(client, "learner", f"l-{uuid.uuid4().hex[:8]}@example.kz", profile)
+
+    def indexed() -> bool:
+        resp = client.get(
+            f"{API}/learners/{actor.learner_id}/recommendations/jobs", headers=actor.headers
+        )
+        return resp.status_code == 200
+
+    wait_until(indexed, timeout=60)
+    return actor
+
+
+# --- i18n ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [(1, "one"), (21, "one"), (2, "few"), (4, "few"), (22, "few"), (5, "many"), (11, "many"),
+     (12, "many"), (14, "many"), (0, "many"), (111, "many"), (101, "one")],
+)  # fmt: skip
+def test_russian_plural_categories_follow_cldr(n: int, form: str) -> None:
+    assert plural_category("ru", n) == form
+
+
+def test_what_if_sentence_agrees_with_its_number_in_each_language() -> None:
+    key = "path.whatif_n"
+    assert "ещё 1 вакансия " in translate_plural("ru", key, 1, total=3)
+    assert "ещё 2 вакансии " in translate_plural("ru", key, 2, total=3)
+    assert "ещё 5 вакансий " in translate_plural("ru", key, 5, total=9)
+    assert "1 more vacancy opens" in translate_plural("en", key, 1, total=3)
+    assert "5 more vacancies open" in translate_plural("en", key, 5, total=9)
+    # Kazakh: the noun after a numeral stays singular.
+    assert "тағы 5 бос орын ашылады" in translate_plural("kk", key, 5, total=9)
+
+
+def test_every_message_has_text_in_all_three_languages() -> None:
+    empty = [k for k, texts in MESSAGES.items() if len(texts) != 3 or not all(texts)]
+    assert not empty
+
+
+def test_every_plural_message_covers_each_languages_categories() -> None:
+    needed = {"en": {"one", "other"}, "ru": {"one", "few", "many"}, "kk": {"other"}}
+    for key, forms in PLURALS.items():
+        for lang in LANGUAGES:
+            have = set(forms[lang])
+            assert needed[lang] <= have | ({"one"} if lang == "kk" else set()), (key, lang)
+
+
+# --- vacancy page ----------------------------------------------------------------------------
+
+
+def test_vacancy_page_shows_description_employer_salary_skills_and_my_match(
+    browser: FlaskClient, world: World
+) -> None:
+    vacancy = world.vacancy
+    web_login(browser, world["learner3"].email)
+    resp = browser.get(f"/learner/vacancies/{vacancy['id']}?lang=ru")
+    html = resp.get_data(as_text=True)
+    text = text_of(html)
+    assert resp.status_code == 200
+    assert vacancy["description"] in text
+    assert "DataSoft LLP" in text  # the employer's name, not its id
+    assert "450 000 ₸ – 700 000 ₸" in text
+    assert "Обязательные навыки" in text and "Вам не хватает" in text
+    match = html.split('class="card match"')[1].split("</section>")[0]
+    have, miss = match.split("Вам не хватает")
+    assert world.skills[0]["label"] in have and world.skills[4]["label"] in miss
+    assert "Откликнуться" in text
+
+
+def test_vacancy_without_a_salary_says_so_instead_of_a_blank(
+    browser: FlaskClient, world: World, gateway: Flask
+) -> None:
+    body = {**vacancy_body("Junior tester", world.skills[:2]), "salary_min": None}
+    body["salary_max"] = None
+    client = gateway.test_client()
+    created = ok(client.post(f"{API}/vacancies", headers=world["employer"].headers, json=body), 201)
+    web_login(browser, world["learner3"].email)
+    for lang, words in (("ru", "зарплата не указана"), ("kk", "жалақы көрсетілмеген")):
+        page = browser.get(f"/learner/vacancies/{created['id']}?lang={lang}")
+        assert words in text_of(page.get_data(as_text=True))
+
+
+def test_unknown_vacancy_is_a_page_in_the_pages_language(
+    browser: FlaskClient, world: World
+) -> None:
+    web_login(browser, world["learner3"].email)
+    resp = browser.get("/learner/vacancies/ffffffffffffffffffffffff?lang=ru")
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
+    assert '"detail":' not in resp.get_data(as_text=True)
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+def test_jobs_link_to_the_vacancy_page_and_name_the_employer(
+    browser: FlaskClient, world: World
+) -> None:
+    web_login(browser, world["learner3"].email)
+    html = browser.get("/learner/jobs?lang=en").get_data(as_text=True)
+    assert f'href="/learner/vacancies/{world.vacancy["id"]}"' in html
+    card = html.split(f'data-vacancy="{world.vacancy["id"]}"')[1].split("</article>")[0]
+    assert "DataSoft LLP" in card
+
+
+def test_learner_far_from_every_vacancy_is_told_and_shown_other_regions(
+    browser: FlaskClient, world: World
+) -> None:
+    learner = new_learner(browser, world, region="turkistan")
+    web_login(browser, learner.email)
+    text = text_of(browser.get("/learner/jobs?lang=ru").get_data(as_text=True))
+    assert "В регионе «Туркестанская область» пока нет открытых вакансий" in text
+    assert world.vacancy["title"] in text
+    chosen = text_of(browser.get("/learner/jobs?region=all&lang=ru").get_data(as_text=True))
+    assert "пока нет открытых вакансий" not in chosen and world.vacancy["title"] in chosen
+
+
+def test_jobs_in_the_home_region_are_preselected(browser: FlaskClient, world: World) -> None:
+    web_login(browser, world["learner3"].email)
+    html = browser.get("/learner/jobs?lang=en").get_data(as_text=True)
+    assert '<option value="astana" selected>' in html
+    assert "no open vacancies in" not in html
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+
+def test_region_programme_and_languages_can_be_edited(browser: FlaskClient, world: World) -> None:
+    learner = new_learner(browser, world)
+    web_login(browser, learner.email)
+    token = csrf_of(browser.get("/learner").get_data(as_text=True))
+    form = {
+        "csrf_token": token,
+        "region": "almaty",
+        "programme": "tomorrow-school",
+        "lang_code_0": "kk",
+        "lang_level_0": "native",
+        "lang_code_1": "en",
+        "lang_level_1": "B2",
+        "cv_text": "Python, SQL.",
+        "consent": "on",
+    }
+    assert browser.post("/learner/profile", data=form).status_code == 302
+    stored = ok(browser.get(f"{API}/learners/{learner.learner_id}", headers=learner.headers))
+    assert (stored["region"], stored["programme"]) == ("almaty", "tomorrow-school")
+    assert stored["languages"] == [
+        {"code": "kk", "level": "native"},
+        {"code": "en", "level": "B2"},
+    ]
+    html = browser.get("/learner?lang=ru").get_data(as_text=True)
+    meta = text_of(html.split('<p class="meta">')[1].split("</p>")[0])
+    assert "Алматинская область" in meta and "Английский (B2 выше среднего)" in meta
+
+
+def test_too_long_cv_shows_the_form_again_in_russian_with_the_text_kept(
+    browser: FlaskClient, world: World
+) -> None:
+    learner = new_learner(browser, world)
+    web_login(browser, learner.email)
+    token = csrf_of(browser.get("/learner?lang=ru").get_data(as_text=True))
+    cv = "Опыт работы с Python и SQL. " * 2500  # ~69,000 characters
+    resp = browser.post(
+        "/learner/profile",
+        data={"csrf_token": token, "region": "astana", "programme": "ai-sana", "cv_text": cv},
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and resp.mimetype == "text/html"
+    assert "Ничего не сохранено" in html and "не длиннее 20000 символов" in html
+    assert cv.strip() in html  # what was typed is still in the textarea
+    assert "String should have" not in html and '"detail":' not in html
+
+
+def test_a_missed_skill_is_found_by_name_and_added(browser: FlaskClient, world: World) -> None:
+    learner = new_learner(browser, world)
+    skill = world.skills[6]
+    web_login(browser, learner.email)
+    found = browser.get(f"/learner?skill_q={skill['label'][:12]}&lang=en").get_data(as_text=True)
+    assert skill["label"] in found.split('class="found skills-found"')[1]
+    resp = browser.post(
+        "/learner/skills/add",
+        data={"csrf_token": csrf_of(found), "uri": skill["uri"], "label": skill["label"]},
+    )
+    assert resp.status_code == 302
+    stored = ok(browser.get(f"{API}/learners/{learner.learner_id}", headers=learner.headers))
+    assert any(s["uri"] == skill["uri"] and s["source"] == "self" for s in stored["skills"])
+
+
+def test_a_rejected_skill_can_be_restored(browser: FlaskClient, world: World) -> None:
+    learner = new_learner(browser, world)
+    skill = world.skills[0]
+    web_login(browser, learner.email)
+    page = browser.get("/learner?lang=en").get_data(as_text=True)
+    browser.post(
+        "/learner/skills/reject",
+        data={"csrf_token": csrf_of(page), "uri": skill["uri"], "label": skill["label"]},
+    )
+    rejected = browser.get("/learner?lang=en").get_data(as_text=True)
+    assert "Skills I rejected" in rejected and "Undo" in rejected
+    browser.post(
+        "/learner/skills/add",
+        data={
+            "csrf_token": csrf_of(rejected),
+            "uri": skill["uri"],
+            "label": skill["label"],
+            "undo": "1",
+        },
+    )
+    stored = ok(browser.get(f"{API}/learners/{learner.learner_id}", headers=learner.headers))
+    assert skill["uri"] not in stored["rejected_skills"]
+    assert any(s["uri"] == skill["uri"] for s in stored["skills"])
+
+
+# --- goals, courses, path --------------------------------------------------------------------
+
+
+def test_an_occupation_is_found_by_name_chosen_as_a_goal_and_its_path_opens(
+    browser: FlaskClient, world: World, gateway: Flask
+) -> None:
+    occupation = ok(gateway.test_client().get(f"{API}/occupations", query_string={"limit": 1}))
+    occ = occupation["items"][0]
+    learner = new_learner(browser, world)
+    web_login(browser, learner.email)
+    page = browser.get(f"/learner/goals?q={occ['label']}&lang=kk").get_data(as_text=True)
+    assert occ["label"] in page and "Мақсаттарға қосу" in page
+    resp = browser.post(
+        "/learner/goals",
+        data={"csrf_token": csrf_of(page), "uri": occ["uri"], "label": occ["label"]},
+    )
+    assert resp.status_code == 302
+    stored = ok(browser.get(f"{API}/learners/{learner.learner_id}", headers=learner.headers))
+    assert [o["uri"] for o in stored["desired_occupations"]] == [occ["uri"]]
+    path = browser.get(f"/learner/path?occupation_uri={occ['uri']}&lang=kk")
+    assert path.status_code == 200 and occ["label"] in path.get_data(as_text=True)
+
+
+def test_path_without_a_target_leads_to_the_occupation_picker(
+    browser: FlaskClient, world: World
+) -> None:
+    web_login(browser, world["learner3"].email)
+    resp = browser.get("/learner/path")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/learner/goals")
+
+
+def test_courses_without_a_target_come_from_the_gaps_of_the_best_jobs(
+    browser: FlaskClient, world: World
+) -> None:
+    web_login(browser, world["learner3"].email)
+    text = text_of(browser.get("/learner/courses?lang=ru").get_data(as_text=True))
+    assert world.course["title"] in text
+    assert "Подобраны по навыкам, которых вам не хватает" in text
+    assert f"Помогает для: {world.vacancy['title']}" in text
+    assert "36 часов" in text
+
+
+def test_path_is_the_same_between_visits_and_speaks_the_pages_language(
+    browser: FlaskClient, world: World
+) -> None:
+    web_login(browser, world["learner3"].email)
+    url = f"/learner/path?vacancy_id={world.vacancy['id']}&lang=ru"
+    first, second = (text_of(browser.get(url).get_data(as_text=True)) for _ in range(2))
+    hours = re.findall(r"всего (\d+) ч", first)
+    assert hours and hours == re.findall(r"всего (\d+) ч", second)
+    assert "Вакансия доступна, если у вас есть не менее 80%" in first
+    assert "an open vacancy is within reach" not in first
+    assert re.search(r"Что если: откро\w+ ещё \d+ ваканси\w+", first)
+
+
+# --- activity --------------------------------------------------------------------------------
+
+
+def test_activity_rows_show_employer_dates_and_status(browser: FlaskClient, world: World) -> None:
+    web_login(browser, world["learner"].email)
+    html = browser.get("/learner/activity?lang=ru").get_data(as_text=True)
+    row = html.split(f'data-application="{world.application["id"]}"')[1].split("</tr>")[0]
+    assert "DataSoft LLP" in row and world.vacancy["title"] in row
+    assert re.search(r"\d{4}-\d{2}-\d{2}", row) and "status-" in row
+
+
+def _visible_english(text: str, allowed: set[str]) -> list[str]:
+    words = re.findall(r"\b[A-Za-z]{4,}\b", text)
+    return [w for w in words if w.lower() not in allowed]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_learner_pages_show_no_english_interface_text(
+    browser: FlaskClient, world: World, lang: str
+) -> None:
+    web_login(browser, world["learner3"].email)
+    # Proper names, ESCO labels and user content are allowed; interface words are not.
+    allowed = {"Qabilet", "Tomorrow", "School", "Sana", "DataSoft", "Steppe", "Cloud", "Astana",
+               "Saule", "Nurlanova", "saule", "example", "Data", "engineer", "engineering",
+               "basics", "Python", "pipelines", "build", "data", "SQL"}  # fmt: skip
+    allowed |= {w for s in world.skills for w in re.findall(r"[A-Za-z]+", s["label"])}
+    allowed |= set(re.findall(r"[A-Za-z]+", world.vacancy["description"]))
+    learner = world["learner3"]
+    stored = ok(browser.get(f"{API}/learners/{learner.learner_id}", headers=learner.headers))
+    allowed |= {w for s in stored["skills"] for w in re.findall(r"[A-Za-z]+", s["label"])}
+    allowed = {w.lower() for w in allowed}
+    for path in ("/learner", "/learner/jobs", "/learner/courses", "/learner/goals",
+                 "/learner/activity", f"/learner/vacancies/{world.vacancy['id']}",
+                 f"/learner/path?vacancy_id={world.vacancy['id']}"):  # fmt: skip
+        text = text_of(
+            browser.get(f"{path}{'&' if '?' in path else '?'}lang={lang}").get_data(as_text=True)
+        )
+        body = text.split("Qabilet", 2)[-1]
+        assert not _visible_english(body, allowed), (path, _visible_english(body, allowed)[:10])
