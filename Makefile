@@ -20,9 +20,11 @@ SEED_LEARNERS ?= 300
 SCALE_N ?= 1000000
 SCALE_REUSE ?= 1
 PYTEST_ARGS ?=
+# Label and sentence vectors of `make train` / `make eval` (encoded once, then reused).
+EVAL_CACHE ?= var/cache
 
 .PHONY: help install test test-fast lint format run stop status seed import-esco \
-        import-courses import-vacancies vocabulary eval bench bench-catchup bench-gateway scale load clean
+        import-courses import-vacancies vocabulary train eval bench bench-catchup bench-gateway scale load clean
 
 help: ## list every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -76,8 +78,12 @@ import-vacancies: $(STAMP) ## import the 1,000 real hh.kz vacancies
 vocabulary: $(STAMP) ## compile the skill vocabulary (O*NET tools, local terms, ru/kk labels) against ESCO
 	$(PY) -m services.matcher.vocabulary.build --data-dir $(QABILET_SHARED_DATA) --coverage
 
-eval: $(STAMP) ## score skill extraction and title normalisation on the dev sets
-	$(PY) -m services.matcher.evaluate --out reports/eval.json
+train: $(STAMP) ## fit the skill ranker on training data only (services/matcher/data/ranker-*.json)
+	$(PY) -m services.matcher.ranker_train --data-dir $(QABILET_SHARED_DATA) --cache-dir $(EVAL_CACHE)
+
+eval: $(STAMP) ## score skills through the API's path (in/out-of-sample, en/ru/kk), titles, latency
+	$(PY) -m services.matcher.evaluate --data-dir $(QABILET_SHARED_DATA) --cache-dir $(EVAL_CACHE) \
+		--out reports/eval.json $(EVAL_ARGS)
 
 bench: $(STAMP) ## encoding throughput and top-k latency at 10k/100k/1M (prints, plots)
 	$(PY) -m services.matcher.bench --out reports/bench
@@ -87,6 +93,9 @@ bench-catchup: $(STAMP) ## p50/p99 and 5xx of matcher requests while it indexes 
 
 scale: $(STAMP) ## matcher at national size through the real request path (SCALE_N learners, N/5 vacancies)
 	$(PY) -m services.matcher.scale --n $(SCALE_N) --out reports/scale $(if $(filter 1,$(SCALE_REUSE)),--reuse,)
+
+bench-reads: $(STAMP) ## p50/p95 of course, learner, vacancy and report reads at 1x/10x, before vs after
+	$(PY) scripts/bench_reads.py
 
 bench-gateway: $(STAMP) ## req/s of a GET through the gateway vs straight to the service
 	$(PY) scripts/bench_gateway.py

@@ -23,6 +23,7 @@ from .ministry import bp as ministry_bp  # ministry hook: load-test runs API (ga
 from .models import ALIAS
 from .pages import bp as pages_bp
 from .paths import refuse_ambiguous_request
+from .pokes import init_pokes
 from .proxy import API_PREFIX, Proxy
 from .ratelimit import init_rate_limits
 from .settings import SERVICES, Settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
 
     proxy = Proxy(transport or http_transport(settings), signer_for(settings, "gateway"))
     app.extensions["qabilet_proxy"] = proxy
+    init_pokes(app, proxy, enabled=settings.matcher_pokes)
     app.extensions["qabilet_tokens"] = Tokens(settings)
     app.extensions["qabilet_specs"] = Specs(proxy, settings.spec_ttl)
 

@@ -150,6 +150,7 @@ LEARNER_MESSAGES: dict[str, tuple[str, str, str]] = {
                        "ағылшынша көрсетілген."),
     # --- path -----------------------------------------------------------------------------------
     "path.prerequisites": ("After", "После курса", "Осы курстан кейін"),
+    "path.needed_before": ("Needed before", "Нужен перед курсом", "Мына курстың алдында қажет"),
     "path.stable_note": ("The path is the cheapest set of courses in hours for the courses "
                          "known now; it changes only when the catalogue or your skills change.",
                          "Путь — самый короткий по часам набор из известных сейчас курсов; "

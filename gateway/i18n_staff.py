@@ -96,8 +96,6 @@ STAFF_MESSAGES: dict[str, tuple[str, str, str]] = {
     "problem.vacancy_closed": ("This vacancy is closed to applications.",
                                "Вакансия закрыта для откликов.",
                                "Бұл бос орынға өтінім қабылданбайды."),
-    "problem.vacancy_status": ("the vacancy is {status}", "вакансия {status}",
-                               "бос орын {status}"),
     "problem.salary_order": ("“Salary from” must not exceed “Salary to”.",
                              "«Зарплата от» не может быть больше «Зарплаты до».",
                              "«Жалақы бастап» «Жалақы дейін» мәнінен аспауы керек."),
@@ -240,10 +238,6 @@ STAFF_MESSAGES: dict[str, tuple[str, str, str]] = {
                           "Мәтіннен дағдыларды қайта табу"),
     "vacancy.save_changes": ("Save changes", "Сохранить изменения", "Өзгерістерді сақтау"),
     "vacancy.cancel": ("Cancel", "Отмена", "Болдырмау"),
-    "vacancy.not_yours_edit": ("Only the employer of a vacancy may edit it.",
-                               "Изменять вакансию может только её работодатель.",
-                               "Бос орынды тек оның жұмыс берушісі өзгерте алады."),
-    "vacancy.status_closed": ("closed", "закрыта", "жабық"),
     "candidate.courses_total": ("Courses to close the gap ({hours} h in total):",
                                 "Курсы, чтобы закрыть пробел (всего {hours} ч):",
                                 "Олқылықты жабатын курстар (барлығы {hours} сағ):"),
@@ -292,9 +286,6 @@ STAFF_MESSAGES: dict[str, tuple[str, str, str]] = {
     "ministry.bad_date": ("“{field}”: “{value}” is not a date (YYYY-MM-DD); it was ignored.",
                           "«{field}»: «{value}» — не дата (ГГГГ-ММ-ДД); фильтр не применён.",
                           "«{field}»: «{value}» — күн емес (ЖЖЖЖ-АА-КК); сүзгі қолданылмады."),
-    "ministry.provider_match": ("Provider “{typed}” matched as “{name}”.",
-                                "Провайдер «{typed}» найден как «{name}».",
-                                "«{typed}» провайдері «{name}» ретінде табылды."),
     "ministry.provider_unknown": ("No provider is called “{typed}”; the reports show no one.",
                                   "Провайдера «{typed}» нет; в отчётах никого не будет.",
                                   "«{typed}» деген провайдер жоқ; есептерде ешкім болмайды."),
@@ -351,12 +342,4 @@ STAFF_MESSAGES: dict[str, tuple[str, str, str]] = {
                            "мс, {requests} сұраудың {failures} қатесі."),
     "ministry.rps": ("req/s", "запр./с", "сұрау/с"),
     "ministry.ms": ("ms", "мс", "мс"),
-    "ministry.generated_note": ("The demo data's hires are generated (applications moved to "
-                                "“hired” through the jobs service), not real placements.",
-                                "Наймы в демонстрационных данных сгенерированы (отклики "
-                                "переведены в «принят» через сервис вакансий), это не реальные "
-                                "трудоустройства.",
-                                "Демо деректердегі жұмысқа алулар жасанды (өтінімдер бос орын "
-                                "қызметі арқылы «жұмысқа алынды» мәртебесіне ауыстырылған), "
-                                "нақты орналасу емес."),
 }  # fmt: skip

@@ -77,7 +77,7 @@ def bars(items: Sequence[Bar], *, title: str, maximum: float | None = None) -> M
     """Return a horizontal bar chart as inline SVG (labels wrapped, never clipped)."""
     # Drawn at its natural size (about one card wide at 1280 px) so that 14 px text stays 14 px;
     # on a narrow screen the chart scrolls inside its card instead of shrinking.
-    font, char_w, label_char_w = 14, 7.4, 8.3  # px per character at 14 px (Cyrillic is wide)
+    font, char_w, label_char_w = 14, 7.4, 8.9  # px per character at 14 px (Cyrillic is wide)
     wrapped = [wrap_label(b.label) for b in items]
     longest = max([len(line) for lines in wrapped for line in lines] or [4])
     label_w = int(longest * label_char_w) + 12

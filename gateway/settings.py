@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     cookie_secure: bool = env_field(
         "QABILET_COOKIE_SECURE", False, doc="mark the session cookie Secure (behind HTTPS)"
     )
+    matcher_pokes: bool = env_field(
+        "QABILET_MATCHER_POKES",
+        True,
+        doc="tell the matcher at once about a person's own edits (off only to test without)",
+    )
     spec_ttl: float = env_field(
         "QABILET_SPEC_TTL", 60.0, doc="seconds the services' OpenAPI documents are cached"
     )

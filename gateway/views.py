@@ -16,6 +16,7 @@ from services.common.errors import NotFound
 
 from .auth import current_principal
 from .paths import build_path
+from .pokes import pokes_of_app
 from .proxy import API_PREFIX, Call, proxy_of_app, to_response
 from .routes import REPORTS, ROUTES, Route
 from .specs import specs_of_app
@@ -70,7 +71,9 @@ def make_view(route: Route) -> Callable[..., Response]:
         if call.service == REPORTS:
             # Resolved after the policy, so that a refused caller learns nothing about reports.
             call.service = report_service(request.path[len(API_PREFIX) :])
-        return to_response(call.forward())
+        answer = call.forward()
+        pokes_of_app().after_write(call.service, call.method, call.params, answer)
+        return to_response(answer)
 
     view.__name__ = re.sub(r"\W+", "_", route.endpoint)
     return view
@@ -115,7 +118,9 @@ def call_route(
     route.policy(call)
     if call.service == REPORTS:
         call.service = report_service(path)
-    return call.forward()
+    answer = call.forward()
+    pokes_of_app().after_write(call.service, call.method, call.params, answer)
+    return answer
 
 
 _BY_ENDPOINT = {route.endpoint: route for route in ROUTES}

@@ -28,8 +28,7 @@ def fetch(env: dict[str, str]) -> dict[str, Any] | None:
     req = urllib.request.Request(f"http://127.0.0.1:{port}/sync/status")
     keys = Path(env.get("QABILET_KEYS_DIR") or suite.ROOT / "var" / "keys")
     try:
-        signer = identity.Signer(identity.load_keyring(keys.resolve()), "operator", 60)
-        for name, value in signer.headers("matcher").items():
+        for name, value in identity.operator_headers(keys, "matcher").items():
             req.add_header(name, value)
     except Exception:  # no keys yet: the unsigned call says why
         pass

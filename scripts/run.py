@@ -68,8 +68,7 @@ def _learner_count(env: dict[str, str]) -> int:
     port = suite.port_of(suite.SERVICES[0], env)
     req = urllib.request.Request(f"http://127.0.0.1:{port}/learners?limit=1")
     # Services answer only signed callers; this script calls as the operator.
-    signer = identity.Signer(identity.load_keyring(_keys_dir(env).resolve()), "operator", 60)
-    for name, value in signer.headers("learner").items():
+    for name, value in identity.operator_headers(_keys_dir(env), "learner").items():
         req.add_header(name, value)
     with urllib.request.urlopen(req, timeout=10) as r:
         return int(json.load(r)["total"])

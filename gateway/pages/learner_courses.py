@@ -176,6 +176,11 @@ def learner_path() -> Any:
         raise answer_problem(answer)
     path = present.path_of(None if pending else answer.json())
     titles = {str(s.get("course_id")): str(s.get("title") or "") for s in path["steps"]}
+    # A course pulled in only as another's prerequisite says which one needs it.
+    needed_by: dict[str, list[str]] = {}
+    for step in path["steps"]:
+        for pre in step.get("prerequisites") or []:
+            needed_by.setdefault(str(pre), []).append(str(step.get("course_id")))
     reach = path["raw"].get("reach") or {}
     return render_template(
         "learner/path.html",
@@ -184,6 +189,7 @@ def learner_path() -> Any:
         target=target,
         pending=pending,
         titles=titles,
+        needed_by=needed_by,
         reach=reach,
     )
 

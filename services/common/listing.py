@@ -13,6 +13,7 @@ in the same ``atomic`` block), in every gunicorn worker, on litemongo and on a r
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from .db import database, fetch_by_ids, store_key
+from .db import atomic, database, fetch_by_ids, store_key
 from .feed import CHANGES, COUNTERS
 
 R = TypeVar("R")
@@ -28,6 +29,9 @@ R = TypeVar("R")
 # Past this many new events a full reload is cheaper than reading them one by one.
 RELOAD_GAP = 20_000
 CHUNK = 500
+# Versions are unique across every state of every model: a derived cache keyed on one can never
+# mistake another store's (or a reload's) records for its own.
+_VERSIONS = itertools.count(1)
 
 
 def enabled() -> bool:
@@ -92,8 +96,8 @@ class ReadModel(Generic[R]):
         """Return the record of a stored document."""
         raise NotImplementedError
 
-    def touched(self, event: dict[str, Any]) -> Iterable[Any]:
-        """Return the ids of the records an event may have changed."""
+    def touched(self, event: dict[str, Any], records: dict[Any, R]) -> Iterable[Any]:
+        """Return the ids of the records an event may have changed (``records``: so far)."""
         raise NotImplementedError
 
     def all_documents(self) -> Iterable[dict[str, Any]]:
@@ -105,13 +109,17 @@ class ReadModel(Generic[R]):
         with self._lock:
             key = store_key(self.alias)
             state = self._states.get(key)
-            latest = latest_seq(self.alias)
-            if state is not None and state.seq == latest:
+            if state is not None and state.seq == latest_seq(self.alias):
                 return state
-            if state is None or latest < state.seq or latest - state.seq > RELOAD_GAP:
+            # With no writer in between: on a real server a write's block (record, then event)
+            # may otherwise be seen half done.
+            with atomic(self.alias):
+                latest = latest_seq(self.alias)
+                stale = state is None or latest < state.seq or latest - state.seq > RELOAD_GAP
+                if state is not None and not stale:
+                    state = self._catch_up(state, latest)
+            if state is None or stale:
                 state = self._load(latest)
-            else:
-                state = self._catch_up(state, latest)
             self._states = {key: state}  # one store per worker: drop those of closed stores
             return state
 
@@ -126,7 +134,7 @@ class ReadModel(Generic[R]):
                 state.seq = 0  # not visible yet: start from the beginning of the feed
         for doc in self.all_documents():
             state.records[doc["_id"]] = self.make(doc)
-        state.version = 1
+        state.version = next(_VERSIONS)
         return state
 
     def _catch_up(self, state: State[R], latest: int) -> State[R]:
@@ -140,7 +148,7 @@ class ReadModel(Generic[R]):
             return state
         ids: dict[Any, None] = {}
         for event in events:
-            ids.update(dict.fromkeys(self.touched(event)))
+            ids.update(dict.fromkeys(self.touched(event, state.records)))
         # A new state, never a changed one: requests of other threads may still be reading it.
         fresh: State[R] = State(
             records=state.records,
@@ -159,7 +167,7 @@ class ReadModel(Generic[R]):
                     fresh.records.pop(record_id, None)
                 else:
                     fresh.records[record_id] = self.make(doc)
-            fresh.version += 1
+            fresh.version = next(_VERSIONS)
             fresh.derived = {}
         return fresh
 

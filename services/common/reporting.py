@@ -39,6 +39,8 @@ import csv
 import io
 import math
 import statistics
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +52,7 @@ SMALL = "<5"
 COMPLEMENTARY = "*"
 
 Cell = int | str
+_PROTECTED_LOCK = threading.Lock()
 RULE = (
     f"counts of 1-{THRESHOLD - 1} are shown as '{SMALL}'; other counts that would let one be "
     f"recovered by subtraction (from totals or from the stage order) are shown as "
@@ -236,8 +239,45 @@ def _fix(table: CountTable, row: str, col: str) -> bool:
     return False
 
 
+_PROTECTED: OrderedDict[Any, tuple[dict[tuple[str, str], str], dict[str, str]]] = OrderedDict()
+PROTECTED_SIZE = 4096
+
+
+def _signature(table: CountTable) -> Any:
+    return (
+        tuple(table.columns),
+        tuple((row, tuple(counts[c] for c in table.columns)) for row, counts in table.rows.items()),
+        tuple(sorted(table.totals.items())) if table.totals is not None else None,
+        tuple(table.chain) if table.chain else None,
+        tuple(sorted(table.status.items())),
+        tuple(sorted(table.total_status.items())),
+    )
+
+
 def protect(table: CountTable) -> CountTable:
-    """Apply the suite's suppression rule to ``table`` in place and return it."""
+    """Apply the suite's suppression rule to ``table`` in place and return it.
+
+    The rule is a function of the table alone, and its audit solves two linear programmes per
+    hidden cell: the outcome of each distinct table is remembered (reports ask for the same
+    tables again and again between two writes).
+    """
+    key = _signature(table)
+    with _PROTECTED_LOCK:
+        known = _PROTECTED.get(key)
+        if known is not None:
+            _PROTECTED.move_to_end(key)
+    if known is not None:
+        table.status, table.total_status = dict(known[0]), dict(known[1])
+        return table
+    _protect(table)
+    with _PROTECTED_LOCK:
+        _PROTECTED[key] = (dict(table.status), dict(table.total_status))
+        while len(_PROTECTED) > PROTECTED_SIZE:
+            _PROTECTED.popitem(last=False)
+    return table
+
+
+def _protect(table: CountTable) -> CountTable:
     _primary(table)
     while True:
         _chain(table)

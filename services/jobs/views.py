@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from services.common import listing
 from services.common.api import Page, endpoint
 from services.common.pagination import paginate
 
@@ -90,6 +91,8 @@ def delete_employer(employer_id: str) -> None:
 @endpoint(bp, "GET", "/vacancies", query=VacancyQuery, response=Page[VacancyRead], tags=VACANCIES)
 def list_vacancies(query: VacancyQuery) -> dict[str, Any]:
     """List vacancies matching every given filter, newest first by default."""
+    if listing.enabled():
+        return vacancies.list_page(query=query)
     return paginate(vacancies.get_all(query=query), query, VacancyRead)
 
 

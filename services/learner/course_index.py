@@ -57,7 +57,7 @@ class CourseIndex(listing.ReadModel[CourseRow]):
         return CourseRow(
             id=doc["_id"],
             data=data,
-            provider=doc.get("provider"),
+            provider=doc.get("provider", ""),
             language=doc.get("language"),
             level=doc.get("level"),
             price_kzt=doc.get("price_kzt"),
@@ -69,7 +69,7 @@ class CourseIndex(listing.ReadModel[CourseRow]):
             description=doc.get("description"),
         )
 
-    def touched(self, event: dict[str, Any]) -> Iterable[Any]:
+    def touched(self, event: dict[str, Any], records: dict[Any, CourseRow]) -> Iterable[Any]:
         """Return the course a ``course.*`` event names."""
         if str(event.get("type", "")).startswith("course."):
             oid = _oid(event.get("id"))
@@ -119,7 +119,9 @@ def predicates(query: CourseQuery) -> list[Callable[[CourseRow], bool]]:
         levels = set(query.level)
         tests.append(lambda r: r.level in levels)
     if query.free is True:
-        tests.append(lambda r: (_is_number(r.price_kzt) and r.price_kzt == 0) or r.state_funded is True)
+        tests.append(
+            lambda r: (_is_number(r.price_kzt) and r.price_kzt == 0) or r.state_funded is True
+        )
     elif query.free is False:
         # state_funded == False and price_kzt != 0 ($ne also matches a missing price)
         tests.append(

@@ -21,11 +21,12 @@ Reports carry no personal data: only counts, medians and group names. Every tabl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from services.common import listing
 from services.common.reference import PROGRAMMES, REGION_SLUGS
 from services.common.reporting import (
     RULE,
@@ -38,6 +39,7 @@ from services.common.reporting import (
     safe_rate,
 )
 
+from . import aggregates
 from .models import Course, Enrolment, Outcome
 
 WINDOWS = (30, 90, 180)
@@ -114,6 +116,35 @@ def _day(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     return None
+
+
+def entries_of(snap: aggregates.Snapshot, filters: Filters) -> list[Entry]:
+    """Return the counted enrolments in the period and of the provider (as load_entries)."""
+    providers, start, end, wanted = snap.providers, filters.start, filters.end, filters.provider
+    out = []
+    for row in snap.enrolments:
+        enrolled_on = row.enrolled_on
+        if enrolled_on is None or (start and enrolled_on < start) or (end and enrolled_on > end):
+            continue
+        provider = providers.get(row.course_id, "")
+        # The provider filter ignores case, as load_entries does ("coursera" is "Coursera").
+        if wanted and provider.casefold() != wanted.casefold():
+            continue
+        out.append(
+            Entry(row.person, provider, row.programme, row.region, enrolled_on, row.completed_on)
+        )
+    return out
+
+
+def hires_of(snap: aggregates.Snapshot) -> dict[str, list[tuple[date, int | None]]]:
+    """Return every person's hires as (day, salary), earliest first (as load_hires)."""
+    hires: dict[str, list[tuple[date, int | None]]] = defaultdict(list)
+    for row in snap.hires:
+        if row.day is not None:
+            hires[row.person].append((row.day, row.salary))
+    for items in hires.values():
+        items.sort(key=lambda h: h[0])
+    return hires
 
 
 def load_entries(filters: Filters) -> list[Entry]:
@@ -205,6 +236,22 @@ def _envelope(filters: Filters, **body: Any) -> dict[str, Any]:
     }
 
 
+def _served(name: str, filters: Filters, build: Callable[[Cohort], dict[str, Any]]) -> Any:
+    """Answer a report from the in-memory counted rows (memoised), or from the store."""
+    if not listing.enabled():
+        data = build(Cohort(filters))
+        data["as_of"] = {"seq": None, "updated_at": data["generated_at"]}
+        return data
+    snap = aggregates.snapshot()
+
+    def compute() -> dict[str, Any]:
+        data = build(Cohort(filters, entries_of(snap, filters), hires_of(snap)))
+        data["as_of"] = snap.as_of()
+        return data
+
+    return aggregates.memo(snap, (name, filters), compute)
+
+
 BREAKDOWNS: dict[str, tuple[str, ...]] = {"programme": tuple(PROGRAMMES), "region": REGION_SLUGS}
 
 
@@ -228,6 +275,7 @@ class Cohort:
         self._first: dict[str, Entry] = {}
         for entry in sorted(self.entries, key=lambda e: e.enrolled_on):
             self._first.setdefault(entry.person, entry)
+        self._everyone: dict[str, Person] | None = None
         self._people: dict[tuple[str | None, str | None], dict[str, Person]] = {}
         self._overall: dict[tuple[str | None, str | None], dict[str, Cell]] = {}
         self._tables: dict[tuple[str | None, str | None, str], CountTable] = {}
@@ -247,7 +295,17 @@ class Cohort:
         # Every report asks for the same groups several times (rows, totals, medians).
         key = (programme, region)
         if key not in self._people:
-            self._people[key] = _people(self.select(programme, region), self.hires)
+            if self._everyone is None:
+                self._everyone = _people(self.entries, self.hires)
+            # A person's figures come from all their entries, so the people of a group are
+            # those of the whole cohort whose first entry is in it (what select() keeps).
+            first = self._first
+            self._people[key] = {
+                k: p
+                for k, p in self._everyone.items()
+                if (programme is None or (first[k].programme or "unknown") == programme)
+                and (region is None or (first[k].region or "unknown") == region)
+            }
         return self._people[key]
 
     def overall(self, programme: str | None, region: str | None) -> dict[str, Cell]:
@@ -274,9 +332,7 @@ class Cohort:
         self, programme: str | None, region: str | None, dim: str
     ) -> dict[str, dict[str, int]]:
         groups = list(BREAKDOWNS[dim])
-        seen = {
-            getattr(self._first[e.person], dim) or "unknown" for e in self.select(programme, region)
-        }
+        seen = {getattr(self._first[k], dim) or "unknown" for k in self.people(programme, region)}
         groups += sorted(seen - set(groups))
         return {
             group: _counts(
@@ -318,7 +374,11 @@ def _published_row(cells: dict[str, Cell], people: list[Person]) -> dict[str, An
 
 def funnel(*, filters: Filters) -> dict[str, Any]:
     """Return the enrolled → completed → hired funnel of the filtered cohort."""
-    cohort = Cohort(filters)
+    return dict(_served("funnel", filters, _funnel))
+
+
+def _funnel(cohort: Cohort) -> dict[str, Any]:
+    filters = cohort.filters
     cells = cohort.overall(filters.programme, filters.region)
     people = list(cohort.people(filters.programme, filters.region).values())
     row = _published_row(cells, people)
@@ -328,7 +388,11 @@ def funnel(*, filters: Filters) -> dict[str, Any]:
 
 def outcomes(*, filters: Filters) -> dict[str, Any]:
     """Return the funnel broken down by programme and by region."""
-    cohort = Cohort(filters)
+    return dict(_served("outcomes", filters, _outcomes))
+
+
+def _outcomes(cohort: Cohort) -> dict[str, Any]:
+    filters = cohort.filters
     body: dict[str, Any] = {}
     for dim in BREAKDOWNS:
         table = cohort.table(filters.programme, filters.region, dim)
@@ -348,7 +412,11 @@ def outcomes(*, filters: Filters) -> dict[str, Any]:
 
 def providers(*, filters: Filters) -> dict[str, Any]:
     """Return course providers ranked by placement rate (hired within 180 days / completed)."""
-    everyone = Cohort(filters)
+    return dict(_served("providers", filters, _providers))
+
+
+def _providers(everyone: Cohort) -> dict[str, Any]:
+    filters = everyone.filters
     by_provider: dict[str, list[Entry]] = defaultdict(list)
     for entry in everyone.entries:
         by_provider[entry.provider or "unknown"].append(entry)

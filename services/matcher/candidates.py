@@ -42,9 +42,15 @@ def candidates_for_vacancy(
     if k > 0:
         tmask = mask & (missing_required >= 1) & (missing_required <= k)
         trows, tcos = rank_rows(li, q, coverage, tmask, limit, blend)
+        # Trainable learners of one vacancy mostly lack the same one or two skills: each
+        # distinct (gap, completed courses) is solved once per request, not once per learner.
+        plans: dict[tuple[frozenset[str], tuple[str, ...]], Any] = {}
         for item in learner_items(m, trows, tcos, coverage, vrow, blend):
             need = {s["key"] for s in item["missing_skills"] if s["essential"]}
-            cover, options = plan_cover(m, need, item["completed_courses"])
+            key = (frozenset(need), tuple(sorted(item["completed_courses"])))
+            if key not in plans:
+                plans[key] = plan_cover(m, need, item["completed_courses"])
+            cover, options = plans[key]
             item.update(
                 courses=course_entries(m, cover, options),
                 hours=cover.hours,

@@ -11,8 +11,10 @@ Stability: a real catalogue offers hundreds of courses for a few missing skills,
 them dominated (another standalone course teaches at least the same needed skills in no more
 hours). They are dropped first, so the exact program usually applies; its optimum does not move
 between visits and never grows when courses are added, where greedy's answer can jump either
-way. The solver is bounded by nodes, not only by wall-clock time, so the answer does not depend
-on how loaded the machine is.
+way. When even the undominated pool is too large, the exact program runs over a shortlist
+(greedy's courses plus the cheapest few per skill), so the answer is never worse than greedy's.
+The solver is bounded by nodes, not only by wall-clock time, so the answer does not depend on
+how loaded the machine is.
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ def _exact(
         constraints=LinearConstraint(np.array(rows), lower, upper),
         integrality=np.ones(len(pool)),
         bounds=Bounds(0, 1),
-        options={"node_limit": NODE_LIMIT, "time_limit": TIME_LIMIT, "mip_rel_gap": 0.0},
+        options={"node_limit": NODE_LIMIT, "time_limit": TIME_LIMIT},
     )
     # Past a limit HiGHS still returns its best feasible cover; the caller checks and compares it.
     if result.x is None:
@@ -172,7 +174,8 @@ def undominated(
     standalone = [
         c for c in candidates if c not in needed_first and closure(c, options, done) == [c]
     ]
-    others = [c for c in candidates if c not in set(standalone)]
+    alone = set(standalone)
+    others = [c for c in candidates if c not in alone]
     cheapest: dict[frozenset[str], str] = {}
     for cid in standalone:
         sig = options[cid].skills & frozenset(coverable)
@@ -223,6 +226,31 @@ def order(
     return out, cycle
 
 
+def _shortlist(
+    coverable: set[str],
+    candidates: list[str],
+    chosen: set[str],
+    options: Mapping[str, Option],
+    done: set[str],
+    size: int,
+) -> list[str]:
+    """Return greedy's courses and, per skill, the cheapest per hour taught, up to ``size``."""
+    pool = set(chosen)
+    per_skill = max(1, (size - len(pool)) // max(len(coverable), 1))
+
+    def cost(cid: str) -> tuple[float, float, str]:
+        add = closure(cid, options, done)
+        gain = len(_skills(add, options) & coverable)
+        return (_hours(add, options) / max(gain, 1), _hours(add, options), cid)
+
+    ranked = sorted(candidates, key=cost)
+    for skill in sorted(coverable):
+        teaching = [c for c in ranked if skill in options[c].skills][:per_skill]
+        for cid in teaching:
+            pool.update(closure(cid, options, done))
+    return sorted(pool) if len(pool) <= size else []
+
+
 def solve(
     need: set[str],
     options: Mapping[str, Option],
@@ -239,13 +267,18 @@ def solve(
         return Cover(uncoverable=set(need))
     candidates = undominated(candidates, coverable, options, done_set)
     chosen = _greedy(coverable, candidates, options, done_set)
-    method = "greedy"
+    method, exact_kind = "greedy", "exact"
     pool = sorted({x for c in candidates for x in closure(c, options, done_set)})
-    if len(pool) <= exact_max:
+    if len(pool) > exact_max:
+        # Too many for the exact program: solve it over greedy's courses plus the cheapest few
+        # per skill instead. No worse than greedy, and far less sensitive to what else exists.
+        pool = _shortlist(coverable, candidates, chosen, options, done_set, exact_max)
+        exact_kind = "shortlist"
+    if pool:
         exact = _exact(coverable, pool, options, done_set)
         valid = exact is not None and coverable <= _skills(exact, options)
         if valid and exact is not None and _hours(exact, options) <= _hours(chosen, options) + 1e-9:
-            chosen, method = exact, "exact"
+            chosen, method = exact, exact_kind
     ordered, cycle = order(chosen, options, coverable, done_set)
     return Cover(
         selected=ordered,

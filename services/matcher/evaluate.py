@@ -123,8 +123,8 @@ def extraction_sets(
 ) -> list[tuple[ExtractionSet, bool]]:
     """Return every skill set with whether its default call is scored too."""
     if ranker is not None:
-        decorte = "out-of-sample (the ranker saw no validation data)"
-        dev_sel = "in-sample (selected the ranker)"
+        decorte = "in-sample (selected the ranker's settings, not fitted)"
+        dev_sel = "in-sample (selected the ranker's settings)"
     else:
         decorte = "in-sample (blend weights and calibration tuned on it)"
         dev_sel = "out-of-sample"

@@ -43,6 +43,8 @@ class AnnParams:
     m: int = 16
     ef_construction: int = 128
     ef_search: int = 128
+    #: Threads adding rows while a graph is built (the service builds on one, beside requests).
+    build_threads: int = 1
 
 
 class VectorIndex:
@@ -305,7 +307,7 @@ class VectorIndex:
         ann.init_index(
             max_elements=max(len(rows) * 2, 1024), ef_construction=p.ef_construction, M=p.m
         )
-        ann.set_num_threads(1)
+        ann.set_num_threads(p.build_threads)
         # In blocks, so /sync/status and the logs show how far a long build has come.
         self.ann_progress = 0
         for a in range(0, len(rows), ANN_BLOCK):
@@ -314,6 +316,7 @@ class VectorIndex:
             if len(rows) > ANN_BLOCK:
                 log.info("HNSW for %s: %d/%d rows", self.name, self.ann_progress, len(rows))
         ann.set_ef(p.ef_search)
+        ann.set_num_threads(1)
         with self._lock:
             for row, alive in self._ann_pending.items():
                 self._ann_apply(ann, row, alive)

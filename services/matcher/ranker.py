@@ -25,6 +25,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 FEATURES: tuple[str, ...] = (
     "pref",  # cosine to the preferred label, z-scored over all skills of the segment
     "pref_tail",  # max(pref - 2, 0): only the top of that distribution tells skills apart
+    "pref_top",  # max(pref - 3, 0)
     "alt",  # best cosine over preferred and alt labels, z-scored (when alt labels are encoded)
     "alt_tail",
     "lexical",  # TF-IDF overlap with the label and alt labels
@@ -41,7 +42,8 @@ FEATURES: tuple[str, ...] = (
 
 #: Features that depend on the segment; the others are per skill only.
 SEGMENT_FEATURES = frozenset(
-    {"pref", "pref_tail", "alt", "alt_tail", "lexical", "exact", "vocab", "xling_pref"}
+    {"pref", "pref_tail", "pref_top", "alt", "alt_tail", "lexical", "exact", "vocab"}
+    | {"xling_pref"}
     | {"xling_lexical"}
 )
 TAIL = 2.0
@@ -69,6 +71,7 @@ def segment_features(
     out = {
         "pref": zp,
         "pref_tail": np.maximum(zp - TAIL, 0.0),
+        "pref_top": np.maximum(zp - TAIL - 1.0, 0.0),
         "lexical": lexical.astype(np.float32),
         "exact": exact.astype(np.float32),
         "vocab": vocab.astype(np.float32),

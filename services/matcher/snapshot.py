@@ -34,29 +34,39 @@ INDEXES = ("vacancies", "learners", "courses")
 
 
 def _save_index(index: VectorIndex, out: Path) -> dict[str, Any]:
-    """Write one index into ``out``; return its metadata."""
+    """Write one index into ``out``; return its metadata.
+
+    Only the graph is written under the index lock (hnswlib must not add while it saves); the
+    arrays are written from references taken under it. A row a feed thread rewrites meanwhile
+    may be saved half old, half new, but its event is after the cursors read before saving, so
+    the replay on start writes it again.
+    """
     out.mkdir(parents=True)
     with index._lock:
-        index.skills.fold()
         n = index.n
-        np.save(out / "vecs.npy", index.vecs[:n])
-        np.save(out / "alive.npy", index.alive[:n])
-        for key, arr in index.cols.items():
-            np.save(out / f"col_{key}.npy", arr[:n])
-        for key, arr in index.skills.state().items():
-            np.save(out / f"skills_{key}.npy", arr)
-        # Building graphs are left out: the loader builds them again above the threshold.
-        has_ann = index.ann is not None and not index._ann_building
+        vecs, alive, cols = index.vecs, index.alive, dict(index.cols)
+        ids = list(index.ids[:n])
+        building = index._ann_building
+    np.save(out / "vecs.npy", vecs[:n])
+    np.save(out / "alive.npy", alive[:n])
+    for key, arr in cols.items():
+        np.save(out / f"col_{key}.npy", arr[:n])
+    for key, arr in index.skills.state().items():
+        np.save(out / f"skills_{key}.npy", arr)
+    # A graph still being built is left out: the loader builds it again above the threshold.
+    with index._lock:
+        has_ann = index.ann is not None and not building
+        max_elements = index.ann.get_max_elements() if has_ann else 0
         if has_ann:
             index.ann.save_index(str(out / "hnsw.bin"))
-        return {
-            "n": n,
-            "dim": index.dim,
-            "ids": index.ids[:n],
-            "columns": {k: str(v) for k, v in index._dtypes.items()},
-            "ann": has_ann,
-            "ann_max_elements": index.ann.get_max_elements() if has_ann else 0,
-        }
+    return {
+        "n": n,
+        "dim": index.dim,
+        "ids": ids,
+        "columns": {k: str(v) for k, v in index._dtypes.items()},
+        "ann": has_ann,
+        "ann_max_elements": max_elements,
+    }
 
 
 def save(matcher: Any, directory: Path, cursors: dict[str, int]) -> dict[str, Any]:
@@ -113,6 +123,11 @@ def _load_index(index: VectorIndex, src: Path, meta: dict[str, Any]) -> None:
             ann.load_index(str(src / "hnsw.bin"), max_elements=int(meta["ann_max_elements"]))
             ann.set_num_threads(1)
             ann.set_ef(index.ann_params.ef_search)
+            # Rows a feed added while the arrays were being written are not in them: their
+            # events replay after the snapshot's cursors, so their graph nodes go.
+            labels = np.asarray(ann.get_ids_list(), np.int64)
+            for label in labels[labels >= n].tolist():
+                ann.mark_deleted(label)
             index.ann = ann
     if index.ann is None:
         index._maybe_build_ann()

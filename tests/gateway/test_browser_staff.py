@@ -75,6 +75,10 @@ def test_employer_fixes_a_bin_error_posts_with_an_added_skill_and_edits(
     tab.click("button[value=save]")
     assert "Бос орын жаңартылды" in flash(tab)
     assert "400 000 ₸" in tab.locator(".vacancy-meta").inner_text()
+    tab.click(
+        "button:has-text('Бос орынды жабу')"
+    )  # closed again: learners' lists stay the world's
+    assert "жабық" in tab.locator(".vacancy-meta").inner_text()
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -17,6 +18,17 @@ from tests.gateway.world import API, World, ok, valid_bin
 @pytest.fixture
 def browser(gateway: Flask) -> FlaskClient:
     return gateway.test_client()
+
+
+@pytest.fixture
+def made(gateway: Flask, world: World) -> Iterator[list[str]]:
+    """Ids of vacancies a test posts; closed afterwards so learners' job lists stay the world's."""
+    ids: list[str] = []
+    yield ids
+    for vacancy_id in ids:
+        gateway.test_client().post(
+            f"{API}/vacancies/{vacancy_id}/close", headers=world["employer"].headers
+        )
 
 
 def test_bad_bin_is_named_in_the_page_language(browser: FlaskClient) -> None:
@@ -54,7 +66,7 @@ def _listed(html: str) -> list[str]:
 
 
 def test_preview_adds_a_searched_skill_and_drops_an_unticked_one(
-    browser: FlaskClient, world: World, gateway: Flask
+    browser: FlaskClient, world: World, gateway: Flask, made: list[str]
 ) -> None:
     fields = _new_vacancy_form(browser, world)
     preview = browser.post("/employer/vacancies/new", data={**fields, "action": "preview"})
@@ -82,6 +94,7 @@ def test_preview_adds_a_searched_skill_and_drops_an_unticked_one(
     )  # fmt: skip
     assert saved.status_code == 302, saved.get_data(as_text=True)[:800]
     vacancy_id = saved.headers["Location"].rsplit("/", 1)[-1]
+    made.append(vacancy_id)
     vacancy = ok(
         gateway.test_client().get(
             f"{API}/vacancies/{vacancy_id}", headers=world["employer"].headers
@@ -94,7 +107,7 @@ def test_preview_adds_a_searched_skill_and_drops_an_unticked_one(
 
 
 def test_vacancy_page_shows_description_and_which_skills_are_essential(
-    browser: FlaskClient, world: World, gateway: Flask
+    browser: FlaskClient, world: World, gateway: Flask, made: list[str]
 ) -> None:
     employer = world["employer"]
     body = {
@@ -109,6 +122,7 @@ def test_vacancy_page_shows_description_and_which_skills_are_essential(
     }
     vacancy = ok(gateway.test_client().post(f"{API}/vacancies", headers=employer.headers,
                                             json=body), 201)  # fmt: skip
+    made.append(vacancy["id"])
     web_login(browser, employer.email)
     html = browser.get(f"/employer/vacancies/{vacancy['id']}?lang=ru").get_data(as_text=True)
     assert "Строим отчёты для акимата." in html
@@ -120,12 +134,15 @@ def test_vacancy_page_shows_description_and_which_skills_are_essential(
     assert "зарплата не указана" in meta and "· ·" not in meta and "Алматы" in meta
 
 
-def test_employer_edits_a_vacancy(browser: FlaskClient, world: World, gateway: Flask) -> None:
+def test_employer_edits_a_vacancy(
+    browser: FlaskClient, world: World, gateway: Flask, made: list[str]
+) -> None:
     employer = world["employer"]
     body = {"employer_id": employer.employer_id, "title": "Support", "region": "astana",
             "skills": [{**world.skills[2], "essential": True}]}  # fmt: skip
     vacancy = ok(gateway.test_client().post(f"{API}/vacancies", headers=employer.headers,
                                             json=body), 201)  # fmt: skip
+    made.append(vacancy["id"])
     web_login(browser, employer.email)
     form = browser.get(f"/employer/vacancies/{vacancy['id']}/edit?lang=kk")
     html = form.get_data(as_text=True)

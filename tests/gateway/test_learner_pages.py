@@ -107,7 +107,8 @@ def test_vacancy_page_shows_description_employer_salary_skills_and_my_match(
     match = html.split('class="card match"')[1].split("</section>")[0]
     have, miss = match.split("Вам не хватает")
     assert world.skills[0]["label"] in have and world.skills[4]["label"] in miss
-    assert "Откликнуться" in text
+    # An apply button, or (when an earlier journey applied already) when and how it went.
+    assert "Откликнуться" in text or re.search(r"Вы откликнулись \d{4}-\d{2}-\d{2}", text)
 
 
 def test_vacancy_without_a_salary_says_so_instead_of_a_blank(
@@ -318,6 +319,24 @@ def test_activity_rows_show_employer_dates_and_status(browser: FlaskClient, worl
     assert re.search(r"\d{4}-\d{2}-\d{2}", row) and "status-" in row
 
 
+def _content_words(client: FlaskClient, learner: Actor) -> set[str]:
+    """Return the words of user content and ESCO labels the pages may show (not interface)."""
+    texts: list[str] = []
+    stored = ok(client.get(f"{API}/learners/{learner.learner_id}", headers=learner.headers))
+    texts += [s["label"] for s in stored["skills"]] + [stored["cv_text"] or ""]
+    sources = [
+        ("/vacancies", ("title", "description")),
+        ("/courses", ("title", "provider")),
+        ("/employers", ("name",)),
+    ]
+    for path, fields in sources:
+        page = ok(client.get(f"{API}{path}?limit=100", headers=learner.headers))
+        for item in page["items"]:
+            texts += [str(item.get(f) or "") for f in fields]
+            texts += [s["label"] for s in item.get("skills") or []]
+    return {w for t in texts for w in re.findall(r"[A-Za-z]+", t)}
+
+
 def _visible_english(text: str, allowed: set[str]) -> list[str]:
     words = re.findall(r"\b[A-Za-z]{4,}\b", text)
     return [w for w in words if w.lower() not in allowed]
@@ -335,14 +354,48 @@ def test_learner_pages_show_no_english_interface_text(
     allowed |= {w for s in world.skills for w in re.findall(r"[A-Za-z]+", s["label"])}
     allowed |= set(re.findall(r"[A-Za-z]+", world.vacancy["description"]))
     learner = world["learner3"]
-    stored = ok(browser.get(f"{API}/learners/{learner.learner_id}", headers=learner.headers))
-    allowed |= {w for s in stored["skills"] for w in re.findall(r"[A-Za-z]+", s["label"])}
+    allowed |= _content_words(browser, learner)
     allowed = {w.lower() for w in allowed}
     for path in ("/learner", "/learner/jobs", "/learner/courses", "/learner/goals",
                  "/learner/activity", f"/learner/vacancies/{world.vacancy['id']}",
                  f"/learner/path?vacancy_id={world.vacancy['id']}"):  # fmt: skip
-        text = text_of(
-            browser.get(f"{path}{'&' if '?' in path else '?'}lang={lang}").get_data(as_text=True)
-        )
+        html = browser.get(f"{path}{'&' if '?' in path else '?'}lang={lang}").get_data(as_text=True)
+        # Skill chips hold ESCO labels only (English until translated).
+        text = text_of(re.sub(r'<ul class="chips[^"]*">.*?</ul>', " ", html, flags=re.S))
         body = text.split("Qabilet", 2)[-1]
         assert not _visible_english(body, allowed), (path, _visible_english(body, allowed)[:10])
+
+
+def test_path_shows_a_prerequisite_first_and_why_it_is_there(
+    browser: FlaskClient, world: World, gateway: Flask
+) -> None:
+    client = gateway.test_client()
+    admin, skill = world["admin"].headers, world.skills[7]
+    course = {"provider": "Astana Hub", "language": "ru", "level": "beginner", "hours": 1}
+    basics = ok(
+        client.post(f"{API}/courses", headers=admin, json={**course, "title": "Облако: основы"}),
+        201,
+    )
+    advanced = {
+        **course,
+        "title": "Облако: продвинутый курс",
+        "level": "advanced",
+        "prerequisites": [basics["id"]],
+        "skills": [{"uri": skill["uri"], "label": skill["label"]}],
+    }
+    ok(client.post(f"{API}/courses", headers=admin, json=advanced), 201)
+    body = vacancy_body("Cloud operator", [skill])
+    vacancy = ok(client.post(f"{API}/vacancies", headers=world["employer"].headers, json=body), 201)
+    web_login(browser, world["learner3"].email)
+    url = f"/learner/path?vacancy_id={vacancy['id']}&lang=ru"
+
+    def planned() -> str:
+        html = browser.get(url).get_data(as_text=True)
+        return html if "Облако: продвинутый курс" in html else ""
+
+    html = wait_until(planned, timeout=60)
+    text = text_of(html)
+    assert text.index("Облако: основы") < text.index("Облако: продвинутый курс")
+    assert "Нужен перед курсом: Облако: продвинутый курс" in text
+    assert "После курса: Облако: основы" in text
+    assert "всего 2 ч" in text

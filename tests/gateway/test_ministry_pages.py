@@ -42,8 +42,19 @@ def test_reversed_dates_are_a_message_naming_the_fields(ministry: FlaskClient) -
     assert "«Қабылданған күннен» (2025-06-01)" in kk
 
 
-def test_provider_filter_ignores_case(ministry: FlaskClient, world: World) -> None:
+def test_provider_filter_ignores_case(ministry: FlaskClient, world: World, gateway: Flask) -> None:
     provider = world.course["provider"]  # "Astana Hub"
+    api = gateway.test_client()
+
+    def funnel(name: str) -> dict[str, object]:
+        resp = api.get("/api/v1/reports/funnel", query_string={"provider": name},
+                       headers=world["ministry"].headers)  # fmt: skip
+        assert resp.status_code == 200, resp.get_json()
+        return dict(resp.get_json()["funnel"])
+
+    exact = funnel(provider)
+    assert exact["enrolled"] != 0  # the world's enrolment is on this provider's course
+    assert funnel(provider.lower()) == exact == funnel(provider.upper())
     typed = ministry.get(f"/ministry?lang=en&provider={provider.lower()}").get_data(as_text=True)
     assert "No provider is called" not in typed
     assert f"<td>{provider}</td>" in typed  # the providers table names it as the catalogue does
@@ -119,6 +130,7 @@ def test_demo_hires_go_through_the_jobs_service_and_reach_the_reports(small_suit
     _run(small_suite, "services.jobs.importers", "vacancies", "--data-dir", str(SHARED / "jobs"),
          "--limit", "300", "--no-progress")  # fmt: skip
     out = _run(small_suite, "services.learner.demo", "--learners", "150", "--seed", "4", "--hires")
+    print(out)  # the demo's own summary: learners, enrolments, applications, hires
     assert "hired" in out, out
     status, hired = call("GET", f"{jobs}/applications?status=hired&limit=200")
     assert status == 200 and hired["total"] >= 5, out

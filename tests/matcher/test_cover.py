@@ -198,3 +198,24 @@ def test_more_courses_in_the_catalogue_never_make_the_path_longer() -> None:
             totals.append(cover.hours)
 
     assert totals and totals == sorted(totals, reverse=True)
+
+
+def test_a_pool_too_large_for_the_exact_program_is_solved_over_a_shortlist() -> None:
+    import random
+
+    rnd = random.Random(9)
+    skills = "abcdefghijklmnopqrst"
+    options = {
+        f"c{i:04d}": opt(
+            f"c{i:04d}",
+            float(rnd.choice([4, 8, 12, 20, 40, 60])),
+            "".join(s for s in skills if rnd.random() < 0.12) or "a",
+        )
+        for i in range(2000)
+    }
+
+    cover = solve(set(skills), options, exact_max=40)
+
+    assert cover.method == "shortlist"
+    assert cover.hours <= solve(set(skills), options, exact_max=0).hours
+    assert not cover.uncoverable

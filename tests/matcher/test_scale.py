@@ -90,6 +90,7 @@ def test_a_snapshot_restores_the_same_answers_in_a_fresh_matcher(
     assert fresh.vacancies.row_of("new") == fresh.vacancies.n - 1
 
 
+@pytest.mark.slow
 @needs_esco
 def test_make_scale_writes_the_table_the_plot_and_a_restart_from_its_snapshot(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

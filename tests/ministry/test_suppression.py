@@ -92,3 +92,21 @@ def test_small_cell_next_to_a_five_needs_a_third() -> None:
     published, totals = _published(rows)
     assert [r["enrolled"] for r in published] == [SMALL, COMPLEMENTARY, COMPLEMENTARY, 30]
     assert recoverable(published, totals["enrolled"], "enrolled") == []
+
+
+def test_four_small_cells_under_a_small_total_are_not_each_pinned_to_one() -> None:
+    # Found by hypothesis: completed = 1+1+1+1 shown as four "<5" under a "<5" total, which can
+    # only be 4, so each cell was 1. The total is now published as "*".
+    rows = {
+        "g0": {"enrolled": 4, "completed": 1, "hired": 0},
+        "g1": {"enrolled": 1, "completed": 1, "hired": 0},
+        "g2": {"enrolled": 6, "completed": 0, "hired": 0},
+        "g3": {"enrolled": 4, "completed": 1, "hired": 0},
+        "g4": {"enrolled": 0, "completed": 0, "hired": 0},
+        "g5": {"enrolled": 2, "completed": 1, "hired": 0},
+    }
+    published, totals = _published(rows)
+    assert [r["completed"] for r in published] == [SMALL, SMALL, 0, SMALL, 0, SMALL]
+    assert totals["completed"] == COMPLEMENTARY
+    for col in COLUMNS:
+        assert recoverable(published, totals[col], col) == []

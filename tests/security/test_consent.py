@@ -30,7 +30,7 @@ from tests.security.lone_gateway import (
     Client,
     token_of,
 )
-from tests.support.live import call
+from tests.support.live import call, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,10 @@ class Stack:
         """Return how many learner-feed events the matcher has not read."""
         status, sync = call("GET", f"{self.live.urls['matcher']}/sync/status")
         assert status == 200, sync
-        cursor = int(sync["feeds"]["learner"]["cursor"])
+        feed = (sync.get("feeds") or {}).get("learner")
+        if feed is None:  # the worker has not started following yet: nothing read
+            feed = {"cursor": 0}
+        cursor = int(feed["cursor"])
         status, page = call("GET", f"{self.live.urls['learner']}/changes?after={cursor}&limit=1")
         assert status == 200, page
         return int(page["latest"]) - cursor
@@ -126,7 +129,8 @@ def _wait_for_matcher(stack: Stack, names: tuple[str, ...]) -> None:
             "GET",
             f"{stack.live.urls['matcher']}/vacancies/{stack.vacancy_id}/candidates?limit=50",
         )
-        if status == 200 and wanted <= _ids(body, "candidates"):
+        # Caught up too, so that the matcher is idle (polling hourly) before the flood begins.
+        if status == 200 and wanted <= _ids(body, "candidates") and stack.lag() == 0:
             return
         time.sleep(0.5)
     raise AssertionError("the matcher never ranked the learners")
@@ -149,6 +153,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     extra = {
         # The matcher reads its feeds once when it starts, then not for an hour: its copy lags.
         "QABILET_FEED_INTERVAL": "3600",
+        # This gateway does not tell the matcher about edits: its read-time check alone is tested.
+        "QABILET_MATCHER_POKES": "false",
         "QABILET_FOLLOW_INTERVAL": "0.2",
         "LEARNER_WORKERS": "1",
         "JOBS_WORKERS": "1",
@@ -257,3 +263,50 @@ def test_a_deleted_learner_leaves_candidate_lists_and_profiles_at_once(stack: St
     profile = stack.gw.request("GET", f"{API}/learners/{person.learner_id}", token=stack.employer)
     assert profile.status == 404 and "Deleted" not in json.dumps(profile.body)
     assert person.learner_id in stack.matcher_lists()
+
+
+def _within(seconds: float, done: Any) -> float:
+    """Poll ``done()`` until true; return how long it took (fail after ``seconds``)."""
+    started = time.monotonic()
+    while not done():
+        assert time.monotonic() - started < seconds, f"not within {seconds} s"
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_own_edits_reach_the_matchers_own_copy_within_two_seconds(stack: Stack) -> None:
+    """A gateway that pokes the matcher (the default): its copy follows a person's edits at once."""
+    port = free_port()
+    env = {**stack.live.env, "QABILET_MATCHER_POKES": "true", "GATEWAY_PORT": str(port)}
+    run_dir = stack.live.run_dir.parent / "run-poking"
+    suite.start(suite.by_name("gateway"), env, run_dir=run_dir, log_dir=stack.live.log_dir)
+    try:
+        poking = Client(f"http://127.0.0.1:{port}")
+        assert suite.wait_ready(poking.base, timeout=60), stack.live.log("gateway")
+        person = stack.people["stayer"]
+        assert person.learner_id in stack.matcher_lists()
+        assert stack.lag() >= BACKLOG
+        changed = poking.request(
+            "PATCH",
+            f"{API}/learners/{person.learner_id}",
+            token=person.token,
+            body={"consent": False},
+        )
+        assert changed.status == 200
+        assert _within(2.0, lambda: person.learner_id not in stack.matcher_lists()) < 2.0
+        jobs_url = f"{stack.live.urls['matcher']}/learners/{person.learner_id}/recommendations/jobs"
+
+        def recommended() -> set[str]:
+            status, body = call("GET", jobs_url + "?limit=50")
+            assert status == 200, body
+            return {str(item["vacancy_id"]) for item in body["items"]}
+
+        assert stack.vacancy_id in recommended()
+        closed = poking.request(
+            "POST", f"{API}/vacancies/{stack.vacancy_id}/close", token=stack.employer
+        )
+        assert closed.status == 200, closed.body
+        assert _within(2.0, lambda: stack.vacancy_id not in recommended()) < 2.0
+        assert stack.lag() >= BACKLOG  # the backlog is still there: the edits jumped it
+    finally:
+        suite.stop("gateway", run_dir)

@@ -27,6 +27,7 @@ from tests.security.writers import (
     BIN_SEEDS,
     Writer,
     all_events,
+    api,
     register_employer,
     register_learner,
     wait_for,
@@ -35,7 +36,7 @@ from tests.support.live import call, free_port, suite_env
 
 pytestmark = pytest.mark.slow
 
-NAMES = ("learner", "jobs", "gateway")
+NAMES = ("learner", "jobs", "matcher", "gateway")
 WRITERS = 4
 BACK_WITHIN = 10.0
 # Longer than any answer may take: the gateway's upstream timeout is 10 s, a hang would hit it.
@@ -251,6 +252,36 @@ def test_killed_gateway_comes_back_and_loses_no_acknowledged_write(
         assert a["status"] in (0, 200, 503), a
         assert a["elapsed"] < HANG_SECONDS, a
     assert_nothing_lost(supervised, "learner", run["writers"], "learner.updated")
+
+
+def test_killed_matcher_comes_back_within_ten_seconds(supervised: Supervised) -> None:
+    """The matcher only reads: while it is down the gateway says 503, and it is back in 10 s."""
+    answers: list[tuple[int, dict[str, str], Any]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            answers.append(api(supervised.urls["gateway"], "GET", "/skills?limit=1"))
+            time.sleep(0.02)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: any(a[0] == 200 for a in answers), 60, "a read before the kill")
+        old = supervised.master("matcher")
+        killed = time.monotonic()
+        os.kill(old, signal.SIGKILL)
+        back = supervised.wait_replaced("matcher", old, timeout=30)
+        print(f"\nmatcher killed: back after {back - killed:.2f} s")
+        assert back - killed <= BACK_WITHIN
+        wait_for(lambda: answers[-1][0] == 200, BREAKER_SECONDS + 10, "reads after the restart")
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    refused = [a for a in answers if a[0] != 200]
+    assert refused, "no read saw the matcher down: the kill did not happen under load"
+    for status, headers, body in refused:
+        assert status == 503 and int(headers["Retry-After"]) >= 1, (status, body)
 
 
 def test_a_service_stopped_on_purpose_stays_stopped(supervised: Supervised) -> None:
