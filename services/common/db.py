@@ -405,6 +405,22 @@ def fetch_by_ids(alias: str, collection: str, ids: Iterable[Any]) -> list[dict[s
         return list(store[collection]._documents.get_many(wanted))
 
 
+def all_documents(alias: str, collection: str) -> list[dict[str, Any]]:
+    """Return every raw document of ``collection`` in natural order (a full load).
+
+    Embedded: straight from the SQLite file in row order, the order mongomock's ``find({})``
+    gives, without its filter pass and per-document deep copy (a third of the time here).
+    """
+    db = get_db(alias)
+    if not is_embedded(alias):
+        return list(db[collection].find({}))
+    with db.client.lock:
+        store = db.client.thread_client()._store[db.name]
+        if collection not in store:
+            return []
+        return list(store[collection]._documents.values())
+
+
 def object_id(value: str | ObjectId | None) -> ObjectId | None:
     """Return ``value`` as an ObjectId, or None when it cannot be one."""
     if isinstance(value, ObjectId):

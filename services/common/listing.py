@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from .db import atomic, database, fetch_by_ids, store_key
+from .db import all_documents, atomic, fetch_by_ids, store_key
 from .feed import CHANGES, COUNTERS
 
 R = TypeVar("R")
@@ -102,7 +102,7 @@ class ReadModel(Generic[R]):
 
     def all_documents(self) -> Iterable[dict[str, Any]]:
         """Return every stored document of the collection (a full load)."""
-        return database(self.alias)[self.collection].find({})
+        return all_documents(self.alias, self.collection)
 
     def current(self) -> State[R]:
         """Return the state, brought up to the feed's latest event first."""

@@ -112,9 +112,9 @@ class SkillExtractor(SkillScorer):
 
     def default_min_confidence(self, xling: bool) -> float:
         """Return the default threshold for English or cross-lingual text."""
-        key = "xling" if xling else "en"
-        if self.ranker is not None and key in self.ranker.thresholds:
-            return float(self.ranker.thresholds[key])
+        # The ranker scores English only (see SkillScorer._score): its threshold is for that.
+        if self.ranker is not None and not xling and "en" in self.ranker.thresholds:
+            return float(self.ranker.thresholds["en"])
         # Cross-lingual confidences run lower (no word overlap), see MODEL_CHOICE.md.
         return DEFAULT_MIN_CONFIDENCE_XLING if xling else DEFAULT_MIN_CONFIDENCE
 

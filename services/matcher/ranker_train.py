@@ -354,7 +354,7 @@ def train(
         coef=tuple(coef.tolist()),
         intercept=intercept,
         prior_counts=counts,
-        thresholds={"en": threshold, "xling": threshold},
+        thresholds={"en": threshold},
         meta={
             "trained_on": {
                 "skillskape_train_rows": len(sk),

@@ -175,32 +175,56 @@ def region_weights() -> tuple[list[str], np.ndarray]:
     return [r.slug for r in REGIONS], pop / pop.sum()
 
 
-def _pick_skills(
-    rng: np.random.Generator, skills: list[tuple[str, bool]], ess: float, opt: float
-) -> list[tuple[str, bool]]:
-    keep = rng.random(len(skills))
-    return [(u, e) for (u, e), p in zip(skills, keep, strict=True) if p < (ess if e else opt)]
+class _Picker:
+    """Fast draws for generation: skills of an occupation, a region, a language set."""
+
+    def __init__(self, c: Corpus, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.uris = [[u for u, _ in sk] for sk in c.occ_skills]
+        self.ess = [np.array([e for _, e in sk], bool) for sk in c.occ_skills]
+        self.slugs, p = region_weights()
+        self.region_cum = np.cumsum(p)
+        self.lang_cum = np.cumsum(LANG_P)
+
+    def skills(self, occ: int, ess: float, opt: float) -> list[tuple[str, bool]]:
+        """Return a random share of an occupation's essential and optional skills."""
+        e = self.ess[occ]
+        keep = np.flatnonzero(self.rng.random(len(e)) < np.where(e, ess, opt))
+        uris = self.uris[occ]
+        return [(uris[i], bool(e[i])) for i in keep.tolist()]
+
+    def region(self) -> str:
+        """Return a region slug drawn by population."""
+        i = int(np.searchsorted(self.region_cum, self.rng.random() * self.region_cum[-1]))
+        return self.slugs[min(i, len(self.slugs) - 1)]
+
+    def languages(self) -> list[str]:
+        """Return a language set drawn from LANG_P."""
+        i = int(np.searchsorted(self.lang_cum, self.rng.random() * self.lang_cum[-1]))
+        return list(LANGS[min(i, len(LANGS) - 1)])
 
 
 def vacancy_docs(c: Corpus, n: int, seed: int = 2) -> Iterator[tuple[dict[str, Any], int, int]]:
     """Yield (vacancy document, base kind 0=occupation 1=hh.kz, base row) for ``n`` vacancies."""
     rng = np.random.default_rng(seed)
-    slugs, p = region_weights()
+    pick = _Picker(c, rng)
     for i in range(n):
         real = rng.random() < 0.4
         base = int(rng.integers(0, len(c.vac_vecs) if real else len(c.occ_uris)))
         occ = int(c.vac_occ[base]) if real else base
-        picked = _pick_skills(rng, c.occ_skills[occ], 0.6, 0.2)[:25]
-        pay = float(rng.choice(c.salaries)) * float(rng.uniform(0.8, 1.25))
+        picked = pick.skills(occ, 0.6, 0.2)[:25]
+        pay = float(c.salaries[int(rng.integers(0, len(c.salaries)))]) * float(
+            rng.uniform(0.8, 1.25)
+        )
         yield (
             {
                 "_id": f"v{i}",
                 "status": "open" if rng.random() < 0.9 else "closed",
-                "region": slugs[int(rng.choice(len(slugs), p=p))],
+                "region": pick.region(),
                 "remote": bool(rng.random() < 0.08),
                 "salary_min": None if rng.random() < 0.3 else round(pay * 0.8),
                 "salary_max": round(pay),
-                "languages": list(LANGS[int(rng.choice(len(LANGS), p=LANG_P))]),
+                "languages": pick.languages(),
                 "skills": [
                     {"uri": u, "label": c.skill_labels[u], "essential": e} for u, e in picked
                 ],
@@ -213,19 +237,18 @@ def vacancy_docs(c: Corpus, n: int, seed: int = 2) -> Iterator[tuple[dict[str, A
 def learner_docs(c: Corpus, n: int, seed: int = 3) -> Iterator[tuple[dict[str, Any], int]]:
     """Yield (learner document, base occupation row) for ``n`` learners."""
     rng = np.random.default_rng(seed)
-    slugs, p = region_weights()
+    pick = _Picker(c, rng)
+    n_occ = len(c.occ_uris)
     for i in range(n):
-        occ = int(rng.integers(0, len(c.occ_uris)))
+        occ = int(rng.integers(0, n_occ))
         # A learner holds part of the occupation they trained for, and a little of another.
-        picked = _pick_skills(rng, c.occ_skills[occ], 0.5, 0.15)
-        other = c.occ_skills[int(rng.integers(0, len(c.occ_uris)))]
-        picked += _pick_skills(rng, other, 0.1, 0.05)
+        picked = pick.skills(occ, 0.5, 0.15) + pick.skills(int(rng.integers(0, n_occ)), 0.1, 0.05)
         uris = list(dict.fromkeys(u for u, _ in picked))[:30]
         yield (
             {
                 "_id": f"l{i}",
-                "region": slugs[int(rng.choice(len(slugs), p=p))],
-                "languages": list(LANGS[int(rng.choice(len(LANGS), p=LANG_P))]),
+                "region": pick.region(),
+                "languages": pick.languages(),
                 "consent": bool(rng.random() < CONSENT_SHARE),
                 "skills": [{"uri": u, "label": c.skill_labels[u]} for u in uris],
             },
