@@ -19,6 +19,7 @@ LOAD_DURATION ?= 60s
 SEED_LEARNERS ?= 300
 SCALE_N ?= 1000000
 SCALE_REUSE ?= 1
+SCALE_TEXTS ?= all
 PYTEST_ARGS ?=
 # Label and sentence vectors of `make train` / `make eval` (encoded once, then reused).
 EVAL_CACHE ?= var/cache
@@ -92,7 +93,7 @@ bench-catchup: $(STAMP) ## p50/p99 and 5xx of matcher requests while it indexes 
 	$(PY) scripts/bench_catchup.py
 
 scale: $(STAMP) ## matcher at national size through the real request path (SCALE_N learners, N/5 vacancies)
-	$(PY) -m services.matcher.scale --n $(SCALE_N) --out reports/scale $(if $(filter 1,$(SCALE_REUSE)),--reuse,)
+	$(PY) -m services.matcher.scale --n $(SCALE_N) --texts $(SCALE_TEXTS) --out reports/scale $(if $(filter 1,$(SCALE_REUSE)),--reuse,)
 
 bench-reads: $(STAMP) ## p50/p95 of course, learner, vacancy and report reads at 1x/10x, before vs after
 	$(PY) scripts/bench_reads.py

@@ -93,6 +93,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "login.failed": ("Wrong email or password.", "Неверная почта или пароль.",
                      "Пошта немесе құпиясөз қате."),
     "login.no_account": ("No account yet?", "Ещё нет учётной записи?", "Әлі тіркелмегенсіз бе?"),
+    "indexing.banner": (
+        "Matching is still learning the catalogue ({done} of {total} changes read): "
+        "recommendations and candidate lists may be incomplete for a few minutes.",
+        "Подбор ещё изучает каталог (прочитано {done} из {total} изменений): "
+        "рекомендации и списки кандидатов могут быть неполными несколько минут.",
+        "Іріктеу каталогты әлі оқып жатыр ({total} өзгерістің {done} оқылды): "
+        "ұсыныстар мен үміткерлер тізімі бірнеше минут толық болмауы мүмкін.",
+    ),
     "login.too_many": ("Too many failed sign-in attempts. Try again in {seconds} s.",
                        "Слишком много неудачных попыток входа. Повторите через {seconds} с.",
                        "Кіру әрекеттері тым көп рет сәтсіз болды. {seconds} с кейін қайталаңыз."),

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from . import admin, employer, errors, learner, ministry, session  # noqa: E402,F401  (views)
+from . import admin, employer, errors, indexing, learner, ministry, session  # noqa: E402,F401  (views)

