@@ -106,18 +106,6 @@ class Person:
     salary: int | None = None
 
 
-def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
-
-
 def entries_of(snap: aggregates.Snapshot, filters: Filters) -> list[Entry]:
     """Return the counted enrolments in the period and of the provider (as load_entries)."""
     providers, start, end, wanted = snap.providers, filters.start, filters.end, filters.provider
@@ -155,7 +143,7 @@ def load_entries(filters: Filters) -> list[Entry]:
     }
     out = []
     for doc in Enrolment.objects.only(*ENROLMENT_FIELDS).as_pymongo():
-        enrolled_on = _day(doc.get("enrolled_at"))
+        enrolled_on = aggregates.day(doc.get("enrolled_at"))
         if enrolled_on is None:
             continue
         if filters.start and enrolled_on < filters.start:
@@ -175,7 +163,9 @@ def load_entries(filters: Filters) -> list[Entry]:
                 region=doc.get("region"),
                 enrolled_on=enrolled_on,
                 completed_on=(
-                    _day(doc.get("completed_at")) if doc.get("status") == "completed" else None
+                    aggregates.day(doc.get("completed_at"))
+                    if doc.get("status") == "completed"
+                    else None
                 ),
             )
         )
@@ -187,7 +177,7 @@ def load_hires(people: Iterable[str]) -> dict[str, list[tuple[date, int | None]]
     wanted = set(people)
     hires: dict[str, list[tuple[date, int | None]]] = defaultdict(list)
     for doc in Outcome.objects.only("learner_id", "hired_at", "salary").as_pymongo():
-        day = _day(doc.get("hired_at"))
+        day = aggregates.day(doc.get("hired_at"))
         if doc["learner_id"] in wanted and day is not None:
             hires[doc["learner_id"]].append((day, doc.get("salary")))
     for items in hires.values():

@@ -182,6 +182,8 @@ class Worker:
                     "label": e.label,
                     "confidence": e.confidence,
                     "evidence_sentence": e.evidence_sentence,
+                    "matched": getattr(e, "matched", None),
+                    "source": getattr(e, "source", None),
                 }
                 for e in found
             ]

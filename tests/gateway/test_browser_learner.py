@@ -10,24 +10,14 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.gateway.test_browser import ARGS, CHROMIUM, log_in, shot
+from tests.gateway.test_browser import chromium, log_in, shot  # noqa: F401  (fixture)
 from tests.gateway.world import API, World, learner_profile, register, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(chromium: Any, live_gateway: str) -> Iterator[Any]:
+def page(chromium: Any, live_gateway: str) -> Iterator[Any]:  # noqa: F811
     context = chromium.new_context(base_url=live_gateway, locale="ru-RU")
     tab = context.new_page()
     tab.set_default_timeout(20_000)

@@ -26,7 +26,7 @@ _FILLER = frozenset(
     тәжірибе жыл талап міндет білім білу дағды experience years year work knowledge skills
     skill good strong excellent required requirement requirements preferred plus with and
     the of in for to a an or и в на с по от для не к о а или из за как при до также
-    және мен бен пен да де""".split()
+    және мен бен пен да де бар жоқ""".split()  # kk "бар/жоқ": "has/has not" (never a bar)
 )
 _LANG_PATTERN = re.compile(r"^(?:understand (?:spoken|written)|interact verbally in|write) (.+)$")
 _EMPTY_BRACKETS_RE = re.compile(r"[(\[]\s*[,;/\s]*[)\]]")
