@@ -299,7 +299,6 @@ class VectorIndex:
             self._ann_building = True
             self._ann_pending = {}
             rows = np.flatnonzero(self.alive[: self.n])
-            vecs = self.vecs[rows].copy()
             dim = self.dim
         p = self.ann_params
         log.info("building HNSW for %s over %d rows", self.name, len(rows))
@@ -308,10 +307,16 @@ class VectorIndex:
             max_elements=max(len(rows) * 2, 1024), ef_construction=p.ef_construction, M=p.m
         )
         ann.set_num_threads(p.build_threads)
-        # In blocks, so /sync/status and the logs show how far a long build has come.
+        # In blocks, so /sync/status and the logs show how far a long build has come; each
+        # block's vectors are copied when it is added (a copy of the whole matrix would add
+        # 1.5 GB at 1M rows). A row changed since the build began is also in _ann_pending
+        # and is applied again at the end, so a block copied later is never the last word.
         self.ann_progress = 0
         for a in range(0, len(rows), ANN_BLOCK):
-            ann.add_items(vecs[a : a + ANN_BLOCK], rows[a : a + ANN_BLOCK])
+            block = rows[a : a + ANN_BLOCK]
+            with self._lock:
+                vecs = self.vecs[block]
+            ann.add_items(vecs, block)
             self.ann_progress = min(a + ANN_BLOCK, len(rows))
             if len(rows) > ANN_BLOCK:
                 log.info("HNSW for %s: %d/%d rows", self.name, self.ann_progress, len(rows))

@@ -5,12 +5,18 @@ the previous snapshot whole. It records the feed cursors read *before* the state
 every event up to them is in the snapshot, and the events after them are replayed on start
 (the handlers are upserts, so an event that was already in the snapshot changes nothing).
 
-Start-up (the one call for the matcher's start-up code, before the feed followers start):
+Start-up, before the feed followers start (``app._start`` in place of ``matcher.load()``):
 
-    if snapshot.restore(matcher, sync, settings.data_dir / "snapshot"):
-        ...  # answering now; the followers replay only the events after the snapshot
-    else:
+    if not snapshot.restore(matcher, settings.data_dir / "snapshot"):
         matcher.load()
+
+Checkpoint (periodically, from the process that holds the indexes):
+
+    snapshot.save(matcher, settings.data_dir / "snapshot", cursors)
+
+where ``cursors`` must be feed positions whose every change has been applied to these
+indexes: in the web process, the cursors the worker sends *after* the changes they cover
+(the pipe keeps order), not the worker's stored cursors, which may run ahead of the pipe.
 """
 
 from __future__ import annotations
@@ -156,13 +162,12 @@ def load(matcher: Any, directory: Path) -> dict[str, int] | None:
     return {str(k): int(v) for k, v in meta["cursors"].items()}
 
 
-def cursors_of(sync: Any) -> dict[str, int]:
-    """Return the stored cursors of the matcher's feed followers."""
-    return {f.name: f.cursor for f in (sync.jobs, sync.learner)}
+def restore(matcher: Any, directory: Path) -> bool:
+    """Load a snapshot and move the stored feed cursors back to it, so only newer events replay.
 
-
-def restore(matcher: Any, sync: Any, directory: Path) -> bool:
-    """Load a snapshot and move the feed cursors back to it, so only newer events replay."""
+    Call it before the feed followers (the worker) start: they read their cursors from the
+    store and resume from the snapshot's.
+    """
     from services.common.db import database
     from services.common.feed import CURSORS
     from services.matcher.models import ALIAS
@@ -170,14 +175,6 @@ def restore(matcher: Any, sync: Any, directory: Path) -> bool:
     cursors = load(matcher, directory)
     if cursors is None:
         return False
-    for follower in (sync.jobs, sync.learner):
-        seq = cursors.get(follower.name, 0)
-        database(ALIAS)[CURSORS].update_one(
-            {"_id": follower.name}, {"$set": {"seq": seq}}, upsert=True
-        )
+    for name, seq in cursors.items():
+        database(ALIAS)[CURSORS].update_one({"_id": name}, {"$set": {"seq": seq}}, upsert=True)
     return True
-
-
-def checkpoint(matcher: Any, sync: Any, directory: Path) -> dict[str, Any]:
-    """Write a snapshot of the current state with the cursors read before copying it."""
-    return save(matcher, directory, cursors_of(sync))

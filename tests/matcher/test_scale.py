@@ -112,3 +112,21 @@ def test_make_scale_writes_the_table_the_plot_and_a_restart_from_its_snapshot(
         again["build"]["from_snapshot"] and again["build"]["build_s"] == result["build"]["build_s"]
     )
     assert "bare exact top-10" in capsys.readouterr().out
+
+
+@needs_esco
+def test_restore_moves_the_stored_feed_cursors_back_to_the_snapshot(
+    built: Any, tmp_path: Path
+) -> None:
+    from services.common.db import database
+    from services.common.feed import CURSORS
+
+    snap = tmp_path / "snap"
+    snapshot.save(built, snap, {"jobs": 12, "learner": 30})
+    database(ALIAS)[CURSORS].update_one({"_id": "jobs"}, {"$set": {"seq": 99}}, upsert=True)
+    fresh = scale.new_matcher(tmp_path / "store", ann_threshold=400)  # the same store
+    assert snapshot.restore(fresh, snap)
+    stored = {d["_id"]: d["seq"] for d in database(ALIAS)[CURSORS].find({})}
+    assert stored == {"jobs": 12, "learner": 30}
+    assert len(fresh.learners) == len(built.learners) and fresh.state == "ready"
+    assert not snapshot.restore(fresh, tmp_path / "none")
