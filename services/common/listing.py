@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from .db import all_documents, atomic, fetch_by_ids, store_key
+from .db import atomic
 from .feed import CHANGES, COUNTERS
+from .rawstore import all_documents, fetch_by_ids, store_key
 
 R = TypeVar("R")
 

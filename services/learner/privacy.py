@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from services.common.db import atomic, database, scrub
+from services.common.db import atomic, database
 from services.common.feed import CHANGES, append_event
+from services.common.rawstore import scrub
 
 from .models import Enrolment, Learner, Outcome
 from .service import get

