@@ -7,7 +7,6 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-export PYTHONPATH := $(CURDIR)
 export HF_HUB_OFFLINE := 1
 export QABILET_DATA_DIR ?= var/data
 export QABILET_SHARED_DATA ?= ../shared/data
@@ -30,14 +29,18 @@ EVAL_CACHE ?= var/cache
 help: ## list every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements.txt requirements.lock
+# Last, the project itself, editable, so services, gateway and scripts import from anywhere: the
+# venv's setuptools builds it (no isolated build env to fetch) and --no-deps keeps the pins.
+$(STAMP): requirements.txt requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -r requirements.txt -c requirements.lock
+	$(PIP) install --quiet "setuptools>=70.1"
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install pinned dependencies
+install: $(STAMP) ## create .venv, install pinned dependencies and the project (editable)
 
 test: $(STAMP) ## run the whole test suite (unit, HTTP, live gunicorn, browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -55,54 +58,54 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format .
 
 run: $(STAMP) ## start every service under gunicorn (seeds an empty store on first start)
-	$(PY) scripts/run.py
+	$(PY) -m scripts.run
 
 stop: ## stop the supervisor, then every service `make run` started (by pid)
-	@test -x $(PY) && $(PY) scripts/suite.py stop || python3 scripts/suite.py stop
+	@test -x $(PY) && $(PY) -m services.common.launch.suite stop || python3 -m services.common.launch.suite stop
 
 status: ## show the supervisor and the pids, ports and restarts of running services
-	@$(PY) scripts/suite.py status
-	@$(PY) scripts/matcher_status.py
+	@$(PY) -m services.common.launch.suite status
+	@$(PY) -m scripts.matcher_status
 
 seed: $(STAMP) ## load real courses, vacancies, ESCO and generated learners into the store
-	$(PY) scripts/run.py --seed-only
+	$(PY) -m scripts.run --seed-only
 
 import-esco: $(STAMP) ## import the ESCO v1.1.1 taxonomy into the matcher's database
-	$(PY) -m services.matcher.taxonomy import --data-dir $(QABILET_SHARED_DATA)/esco
+	$(PY) -m services.matcher.esco.taxonomy import --data-dir $(QABILET_SHARED_DATA)/esco
 
 import-courses: $(STAMP) ## import the real edX and Coursera catalogues
-	$(PY) -m services.learner.importers courses --data-dir $(QABILET_SHARED_DATA)/courses
+	$(PY) -m services.learner.courses.importers courses --data-dir $(QABILET_SHARED_DATA)/courses
 
 import-vacancies: $(STAMP) ## import the 1,000 real hh.kz vacancies
-	$(PY) -m services.jobs.importers vacancies --data-dir $(QABILET_SHARED_DATA)/jobs
+	$(PY) -m services.jobs.vacancies.importers vacancies --data-dir $(QABILET_SHARED_DATA)/jobs
 
 vocabulary: $(STAMP) ## compile the skill vocabulary (O*NET tools, local terms, ru/kk labels) against ESCO
-	$(PY) -m services.matcher.vocabulary.build --data-dir $(QABILET_SHARED_DATA) --coverage
+	$(PY) -m services.matcher.ml.vocabulary.build --data-dir $(QABILET_SHARED_DATA) --coverage
 
-train: $(STAMP) ## fit the skill ranker on training data only (services/matcher/data/ranker-*.json)
-	$(PY) -m services.matcher.ranker_train --data-dir $(QABILET_SHARED_DATA) --cache-dir $(EVAL_CACHE)
+train: $(STAMP) ## fit the skill ranker on training data only (services/matcher/ml/data/ranker-*.json)
+	$(PY) -m services.matcher.ml.ranker_train --data-dir $(QABILET_SHARED_DATA) --cache-dir $(EVAL_CACHE)
 
 eval: $(STAMP) ## score skills through the API's path (in/out-of-sample, en/ru/kk), titles, latency
-	$(PY) -m services.matcher.evaluate --data-dir $(QABILET_SHARED_DATA) --cache-dir $(EVAL_CACHE) \
+	$(PY) -m services.matcher.quality.evaluate --data-dir $(QABILET_SHARED_DATA) --cache-dir $(EVAL_CACHE) \
 		--out reports/eval.json $(EVAL_ARGS)
 
 bench: $(STAMP) ## encoding throughput and top-k latency at 10k/100k/1M (prints, plots)
-	$(PY) -m services.matcher.bench --out reports/bench
+	$(PY) -m services.matcher.bench.latency --out reports/bench
 
 bench-catchup: $(STAMP) ## p50/p99 and 5xx of matcher requests while it indexes a fresh seed
-	$(PY) scripts/bench_catchup.py
+	$(PY) -m scripts.bench_catchup
 
 scale: $(STAMP) ## matcher at national size through the real request path (SCALE_N learners, N/5 vacancies)
-	$(PY) -m services.matcher.scale --n $(SCALE_N) --texts $(SCALE_TEXTS) --out reports/scale $(if $(filter 1,$(SCALE_REUSE)),--reuse,)
+	$(PY) -m services.matcher.bench.scale --n $(SCALE_N) --texts $(SCALE_TEXTS) --out reports/scale $(if $(filter 1,$(SCALE_REUSE)),--reuse,)
 
 bench-reads: $(STAMP) ## p50/p95 of course, learner, vacancy and report reads at 1x/10x, before vs after
-	$(PY) scripts/bench_reads.py
+	$(PY) -m scripts.bench_reads
 
 bench-gateway: $(STAMP) ## req/s of a GET through the gateway vs straight to the service
-	$(PY) scripts/bench_gateway.py
+	$(PY) -m scripts.bench_gateway
 
 load: $(STAMP) ## locust load test against `make run` (LOAD_USERS, LOAD_RATE, LOAD_DURATION)
-	$(PY) scripts/load.py --users $(LOAD_USERS) --rate $(LOAD_RATE) --duration $(LOAD_DURATION)
+	$(PY) -m scripts.load --users $(LOAD_USERS) --rate $(LOAD_RATE) --duration $(LOAD_DURATION)
 
 clean: stop ## remove run state, logs and reports (keeps the data store)
 	rm -rf var/run var/log reports .pytest_cache .mypy_cache .ruff_cache

@@ -134,7 +134,7 @@ def names() -> Names:
 
 def init_app(app: Flask) -> None:
     """Connect the access log's store and give the app its name cache."""
-    init_db(app.config["SETTINGS"], ACCESS_ALIAS)
+    init_db(app.config["SETTINGS"], ACCESS_ALIAS).init_app(app)
     app.extensions["qabilet_access_names"] = Names()
 
 

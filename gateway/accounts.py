@@ -21,7 +21,6 @@ log = logging.getLogger("qabilet.gateway.accounts")
 
 ProfileMaker = Callable[[str, dict[str, Any]], str]
 """Create a profile in its service for (role, profile) and return its id, or raise a Problem."""
-ProfileRemover = Callable[[str, str], None]
 
 
 @lru_cache(maxsize=4)

@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from services.common.api import current_settings, endpoint
 from services.common.emails import email_key
 from services.common.errors import ValidationProblem, field_error
+from services.common.state import current_settings
 
 from . import accounts, logins
-from .auth import bearer_token, describe, require_principal, require_role, tokens
+from .auth import bearer_token, describe, require_principal, tokens
 from .proxy import proxy_of_app
+from .routes import own_endpoint
 from .schemas import (
     AccountCreate,
     AccountPage,
@@ -69,7 +70,7 @@ def _issue(account: accounts.Account) -> dict[str, Any]:
     }
 
 
-@endpoint(
+@own_endpoint(
     bp,
     "POST",
     "/api/v1/auth/token",
@@ -89,7 +90,7 @@ def create_token(body: TokenRequest) -> dict[str, Any]:
     return _issue(account)
 
 
-@endpoint(
+@own_endpoint(
     bp,
     "POST",
     "/api/v1/auth/register",
@@ -122,7 +123,9 @@ def register(body: Registration) -> dict[str, Any]:
     }
 
 
-@endpoint(bp, "POST", "/api/v1/auth/logout", status=204, tags=AUTH, errors={401: "not signed in"})
+@own_endpoint(
+    bp, "POST", "/api/v1/auth/logout", status=204, tags=AUTH, errors={401: "not signed in"}
+)
 def logout() -> None:
     """Sign the current access token out before it expires."""
     principal = require_principal()
@@ -131,13 +134,13 @@ def logout() -> None:
         tokens().revoke(token, principal)
 
 
-@endpoint(bp, "GET", "/api/v1/me", response=MeRead, tags=AUTH, errors={401: "not signed in"})
+@own_endpoint(bp, "GET", "/api/v1/me", response=MeRead, tags=AUTH, errors={401: "not signed in"})
 def get_me() -> dict[str, Any]:
     """Return the signed-in account, its role and the profile it speaks for."""
     return describe(require_principal())
 
 
-@endpoint(
+@own_endpoint(
     accounts_bp,
     "POST",
     "/api/v1/accounts",
@@ -149,7 +152,6 @@ def get_me() -> dict[str, Any]:
 )
 def create_account(body: AccountCreate) -> accounts.Account:
     """Create an account of any role (admin)."""
-    require_role("admin")
     settings = current_settings()
     link = {"learner": body.learner_id, "employer": body.employer_id}.get(body.role)
     wrong = [
@@ -190,7 +192,7 @@ def create_account(body: AccountCreate) -> accounts.Account:
     )
 
 
-@endpoint(
+@own_endpoint(
     accounts_bp,
     "GET",
     "/api/v1/accounts",
@@ -201,13 +203,12 @@ def create_account(body: AccountCreate) -> accounts.Account:
 )
 def list_accounts(query: AccountQuery) -> dict[str, Any]:
     """List accounts, newest first (admin)."""
-    require_role("admin")
     return accounts.list_accounts(
         role=query.role, active=query.active, q=query.q, limit=query.limit, offset=query.offset
     )
 
 
-@endpoint(
+@own_endpoint(
     accounts_bp,
     "GET",
     "/api/v1/accounts/<account_id>",
@@ -217,7 +218,6 @@ def list_accounts(query: AccountQuery) -> dict[str, Any]:
 )
 def get_account(account_id: str) -> accounts.Account:
     """Return one account (admin)."""
-    require_role("admin")
     account = accounts.get(account_id=account_id)
     if account.pending:
         raise accounts.NotFound(f"no account {account_id}")
@@ -225,13 +225,13 @@ def get_account(account_id: str) -> accounts.Account:
 
 
 def _set_active(account_id: str, active: bool) -> accounts.Account:
-    principal = require_role("admin")
+    principal = require_principal()
     return accounts.set_active(
         account_id=account_id, active=active, acting_account_id=principal.account_id
     )
 
 
-@endpoint(
+@own_endpoint(
     accounts_bp,
     "POST",
     "/api/v1/accounts/<account_id>/deactivate",
@@ -244,7 +244,7 @@ def deactivate_account(account_id: str) -> accounts.Account:
     return _set_active(account_id, False)
 
 
-@endpoint(
+@own_endpoint(
     accounts_bp,
     "POST",
     "/api/v1/accounts/<account_id>/activate",

@@ -7,11 +7,8 @@ import uuid
 
 from flask import Flask, Response, g, request
 
-from services.common.app import register_health
-from services.common.db import init_db
-from services.common.errors import register_error_handlers
+from services.common.app import create_service_app
 from services.common.identity import signer_for
-from services.common.logs import configure_logging, init_request_ids
 
 from . import access_log, accounts
 from .access_log_views import bp as access_log_bp
@@ -19,7 +16,7 @@ from .api import accounts_bp
 from .api import bp as auth_bp
 from .auth import Tokens
 from .docs import bp as docs_bp
-from .ministry import bp as ministry_bp  # ministry hook: load-test runs API (gateway/ministry.py)
+from .ministry.api import bp as ministry_bp
 from .models import ALIAS
 from .pages import bp as pages_bp
 from .paths import refuse_ambiguous_request
@@ -27,7 +24,7 @@ from .pokes import init_pokes
 from .proxy import API_PREFIX, Proxy
 from .ratelimit import init_rate_limits
 from .settings import SERVICES, Settings
-from .specs import Specs
+from .specs import TITLE, Specs
 from .transport import HttpTransport, Transport
 from .views import register_routes
 
@@ -53,21 +50,24 @@ def http_transport(settings: Settings) -> HttpTransport:
 def create_app(settings: Settings | None = None, *, transport: Transport | None = None) -> Flask:
     """Build the gateway (the first admin is created here if configured and missing)."""
     settings = settings or Settings.from_env()
-    app = Flask(__name__)
-    app.config["SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.config["TESTING"] = settings.testing
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    # The shared factory, without what only a service behind the door has: the gateway verifies
+    # no caller's signature (it signs its own calls), serves the merged OpenAPI document itself
+    # (gateway/docs.py) and follows no feed. ESCO URIs ("http://...") travel inside paths, so
+    # "//" must not be merged (a redirect would send them away).
+    app = create_service_app(
+        __name__,
+        settings,
+        alias=ALIAS,
+        blueprints=[auth_bp, accounts_bp, docs_bp, ministry_bp, access_log_bp, pages_bp],
+        title=TITLE,
+        feed=False,
+        identity=False,
+        openapi=False,
+        merge_slashes=False,
+    )
     # Flask's signed session carries only flash messages; its key derives from the token secret.
     app.secret_key = hmac.new(settings.jwt_secret.encode(), b"flask-session", "sha256").hexdigest()
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.cookie_secure)
-    # ESCO URIs ("http://...") travel inside paths; merging "//" would redirect them away.
-    app.url_map.merge_slashes = False
-    if not settings.testing:
-        configure_logging(settings.service, settings.log_level)
-    init_db(settings, ALIAS)
-    register_error_handlers(app)
-    init_request_ids(app)
 
     @app.before_request
     def mint_request_id() -> None:
@@ -81,8 +81,6 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
     app.extensions["qabilet_tokens"] = Tokens(settings)
     app.extensions["qabilet_specs"] = Specs(proxy, settings.spec_ttl)
 
-    register_health(app, settings, ALIAS)
-
     @app.after_request
     def harden(response: Response) -> Response:
         # No answer may be sniffed into another type. API answers carry people's data or
@@ -95,13 +93,7 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
                 response.headers.setdefault(name, value)
         return response
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(docs_bp)
-    app.register_blueprint(ministry_bp)  # ministry hook
     access_log.init_app(app)
-    app.register_blueprint(access_log_bp)
-    app.register_blueprint(pages_bp)
     register_routes(app)
     init_rate_limits(app, settings)
     accounts.ensure_admin(settings)

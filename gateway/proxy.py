@@ -147,6 +147,8 @@ class Call:
     json_body: Any = None
     body_changed: bool = False
     after: list[Callable[[Upstream], Upstream]] = field(default_factory=list)
+    # Why an ownership check let the caller see the record (the access log names it).
+    reason: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def role(self) -> str | None:

@@ -1,28 +1,144 @@
-"""The public API table: each route, the service behind it, and who may call it.
+"""The public API tables: each route, the service behind it, and the policy that guards it.
 
 The public path is ``/api/v1`` + the service's own path, so a request is forwarded with its path
-and query exactly as the client encoded them. Only routes listed here are reachable.
+and query exactly as the client encoded them. Only routes listed here are reachable: the proxied
+ones in :data:`ROUTES`, the gateway's own (accounts, the access log, load runs) in
+:data:`OWN_ROUTES`, declared with :func:`own_endpoint`. Who may call what is one policy per
+route (:mod:`gateway.policies`: admin passes every policy unless it says otherwise).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from . import policies as p
-from .policies import Policy
+from flask import Blueprint
+
+from services.common.api import endpoint
+
+from . import ownership as own
+from . import redaction
+from .policies import ADMIN_ONLY, ANYONE, MINISTRY, SIGNED_IN, Policy, guarded
 
 REPORTS = "reports"  # not a service: resolved per path from the services' OpenAPI documents
+
+LEARNER = frozenset({"learner"})
+EMPLOYER = frozenset({"employer"})
+PEOPLE = frozenset({"learner", "employer"})
+SELF = "the learner themselves, admin"
+VACANCY_OWNER = "the employer of the vacancy, admin"
+
+# --- the policies of the proxied routes ----------------------------------------------------
+
+OWN_LEARNER = Policy(
+    who=SELF,
+    roles=LEARNER,
+    check=own.own_learner,
+    then=(own.logged_learner_record,),
+    refusal=own.NOT_YOUR_PROFILE,
+)
+LEARNER_LIST = Policy(who="admin", then=(own.logged("list"),))
+PROFILE_READ = Policy(
+    who="the learner, an employer they applied to, admin",
+    roles=PEOPLE,
+    check=own.profile_reader,
+    then=(own.logged("profile", learner_id="learner_id"),),
+    refusal=own.NOT_YOUR_PROFILE,
+)
+PROFILE_UPDATE = Policy(
+    who=SELF,
+    roles=LEARNER,
+    check=own.own_learner,
+    then=(own.logged_learner_record, own.email_is_the_accounts),
+    refusal=own.NOT_YOUR_PROFILE,
+)
+LEARNER_IN_BODY = Policy(
+    who="a learner for themselves, admin",
+    roles=LEARNER,
+    check=own.learner_in_body,
+    refusal=own.ONLY_LEARNERS,
+)
+ENROLMENT_LIST = Policy(
+    who=SELF,
+    roles=LEARNER,
+    check=own.scoped_to_caller(employers=False),
+    then=(own.logged("enrolment"),),
+    refusal=own.PEOPLE_LIST,
+)
+ENROLMENT_OWNER = Policy(
+    who=SELF,
+    roles=LEARNER,
+    check=own.enrolment_owner,
+    then=(own.logged("enrolment", reads_only=True),),
+    refusal=own.ONLY_LEARNERS,
+)
+OWN_EMPLOYER = Policy(
+    who="the employer itself, admin",
+    roles=EMPLOYER,
+    check=own.own_employer,
+    refusal="you may only change your own employer profile",
+)
+EMPLOYER_IN_BODY = Policy(
+    who="an employer for itself, admin",
+    roles=EMPLOYER,
+    check=own.employer_in_body,
+    refusal=own.ONLY_EMPLOYERS,
+)
+OWN_VACANCY = Policy(
+    who=VACANCY_OWNER, roles=EMPLOYER, check=own.vacancy_owner, refusal=own.ONLY_EMPLOYERS
+)
+APPLICATION_LIST = Policy(
+    who="a learner (own), an employer (own vacancies), admin",
+    roles=PEOPLE,
+    check=own.scoped_to_caller(employers=True),
+    then=(own.logged("application"),),
+    refusal=own.PEOPLE_LIST,
+)
+APPLICATION_READ = Policy(
+    who="the learner, the employer of the vacancy, admin",
+    roles=PEOPLE,
+    check=own.application_reader,
+    then=(own.logged("application"),),
+    refusal=own.PEOPLE_RECORD,
+)
+APPLICATION_MOVE = Policy(
+    who=VACANCY_OWNER, roles=EMPLOYER, check=own.application_mover, refusal=own.ONLY_EMPLOYERS
+)
+CANDIDATES = Policy(
+    who=VACANCY_OWNER,
+    roles=EMPLOYER,
+    check=own.vacancy_reader,
+    # In this order: the consent filter first, redaction next, the access log last (it logs
+    # what is shown).
+    then=(
+        redaction.consent_checked,
+        redaction.redacted(keep=redaction.applicants_of_vacancy),
+        own.logged("candidate", vacancy_id="vacancy_id"),
+    ),
+    refusal=own.ONLY_EMPLOYERS,
+)
+REPORT = Policy(
+    who="ministry, admin",
+    roles=frozenset({"ministry"}),
+    then=(redaction.redacted(),),
+    refusal="reports are for the ministry",
+)
 
 
 @dataclass(frozen=True)
 class Route:
-    """One public operation."""
+    """One proxied public operation."""
 
     method: str
     rule: str
     service: str
     policy: Policy
-    who: str  # who may call it, for the docs and the README table
+
+    @property
+    def who(self) -> str:
+        """Return who may call it, for the docs and the README table."""
+        return self.policy.who
 
     @property
     def endpoint(self) -> str:
@@ -30,83 +146,97 @@ class Route:
         return f"api {self.method} {self.rule}"
 
 
-ANYONE = "anyone"
-SIGNED_IN = "any signed-in account"
-ADMIN = "admin"
-SELF = "the learner themselves, admin"
-SELF_OR_EMPLOYER = "the learner, an employer they applied to, admin"
-LEARNER_SELF_ADMIN = "a learner for themselves, admin"
-LEARNER_EMPLOYER = "the learner, the employer of the vacancy, admin"
-EMPLOYER_SELF = "the employer itself, admin"
-VACANCY_OWNER = "the employer of the vacancy, admin"
-MINISTRY = "ministry, admin"
-
 LID = "/learners/<learner_id>"
 
 ROUTES: list[Route] = [
     # learner service: learners
-    Route("GET", "/learners", "learner", p.learner_list, ADMIN),
-    Route("POST", "/learners", "learner", p.admin_only, ADMIN),
-    Route("GET", LID, "learner", p.learner_profile, SELF_OR_EMPLOYER),
-    Route("PATCH", LID, "learner", p.own_profile_update, SELF),
-    Route("DELETE", LID, "learner", p.admin_only, ADMIN),
-    Route("POST", LID + "/skills", "learner", p.own_learner, SELF),
-    Route("DELETE", LID + "/skills/<path:uri>", "learner", p.own_learner, SELF),
-    Route("POST", LID + "/skills/<path:uri>/reject", "learner", p.own_learner, SELF),
-    Route("GET", LID + "/outcomes", "learner", p.own_learner, SELF),
+    Route("GET", "/learners", "learner", LEARNER_LIST),
+    Route("POST", "/learners", "learner", ADMIN_ONLY),
+    Route("GET", LID, "learner", PROFILE_READ),
+    Route("PATCH", LID, "learner", PROFILE_UPDATE),
+    Route("DELETE", LID, "learner", ADMIN_ONLY),
+    Route("POST", LID + "/skills", "learner", OWN_LEARNER),
+    Route("DELETE", LID + "/skills/<path:uri>", "learner", OWN_LEARNER),
+    Route("POST", LID + "/skills/<path:uri>/reject", "learner", OWN_LEARNER),
+    Route("GET", LID + "/outcomes", "learner", OWN_LEARNER),
     # learner service: courses and enrolments
-    Route("GET", "/courses", "learner", p.anyone, ANYONE),
-    Route("GET", "/courses/<course_id>", "learner", p.anyone, ANYONE),
-    Route("POST", "/courses", "learner", p.admin_only, ADMIN),
-    Route("PATCH", "/courses/<course_id>", "learner", p.admin_only, ADMIN),
-    Route("DELETE", "/courses/<course_id>", "learner", p.admin_only, ADMIN),
-    Route("GET", "/enrolments", "learner", p.scoped_list(employers=False), SELF),
-    Route("POST", "/enrolments", "learner", p.learner_in_body, LEARNER_SELF_ADMIN),
-    Route("GET", "/enrolments/<enrolment_id>", "learner", p.enrolment_owner, SELF),
-    Route("POST", "/enrolments/<enrolment_id>/drop", "learner", p.enrolment_owner, SELF),
-    Route("POST", "/enrolments/<enrolment_id>/complete", "learner", p.admin_only, ADMIN),
+    Route("GET", "/courses", "learner", ANYONE),
+    Route("GET", "/courses/<course_id>", "learner", ANYONE),
+    Route("POST", "/courses", "learner", ADMIN_ONLY),
+    Route("PATCH", "/courses/<course_id>", "learner", ADMIN_ONLY),
+    Route("DELETE", "/courses/<course_id>", "learner", ADMIN_ONLY),
+    Route("GET", "/enrolments", "learner", ENROLMENT_LIST),
+    Route("POST", "/enrolments", "learner", LEARNER_IN_BODY),
+    Route("GET", "/enrolments/<enrolment_id>", "learner", ENROLMENT_OWNER),
+    Route("POST", "/enrolments/<enrolment_id>/drop", "learner", ENROLMENT_OWNER),
+    Route("POST", "/enrolments/<enrolment_id>/complete", "learner", ADMIN_ONLY),
     # jobs service
-    Route("GET", "/employers", "jobs", p.signed_in, SIGNED_IN),
-    Route("POST", "/employers", "jobs", p.admin_only, ADMIN),
-    Route("GET", "/employers/<employer_id>", "jobs", p.signed_in, SIGNED_IN),
-    Route("PATCH", "/employers/<employer_id>", "jobs", p.own_employer, EMPLOYER_SELF),
-    Route("DELETE", "/employers/<employer_id>", "jobs", p.admin_only, ADMIN),
-    Route("GET", "/vacancies", "jobs", p.signed_in, SIGNED_IN),
-    Route("POST", "/vacancies", "jobs", p.employer_in_body, "an employer for itself, admin"),
-    Route("GET", "/vacancies/<vacancy_id>", "jobs", p.signed_in, SIGNED_IN),
-    Route("PATCH", "/vacancies/<vacancy_id>", "jobs", p.vacancy_owner, VACANCY_OWNER),
-    Route("DELETE", "/vacancies/<vacancy_id>", "jobs", p.vacancy_owner, VACANCY_OWNER),
-    Route("POST", "/vacancies/<vacancy_id>/close", "jobs", p.vacancy_owner, VACANCY_OWNER),
-    Route("POST", "/vacancies/<vacancy_id>/reopen", "jobs", p.vacancy_owner, VACANCY_OWNER),
-    Route(
-        "GET",
-        "/applications",
-        "jobs",
-        p.scoped_list(employers=True),
-        "a learner (own), an employer (own vacancies), admin",
-    ),
-    Route("POST", "/applications", "jobs", p.learner_in_body, LEARNER_SELF_ADMIN),
-    Route("GET", "/applications/<application_id>", "jobs", p.application_reader, LEARNER_EMPLOYER),
-    Route(
-        "POST",
-        "/applications/<application_id>/transition",
-        "jobs",
-        p.application_mover,
-        VACANCY_OWNER,
-    ),
+    Route("GET", "/employers", "jobs", SIGNED_IN),
+    Route("POST", "/employers", "jobs", ADMIN_ONLY),
+    Route("GET", "/employers/<employer_id>", "jobs", SIGNED_IN),
+    Route("PATCH", "/employers/<employer_id>", "jobs", OWN_EMPLOYER),
+    Route("DELETE", "/employers/<employer_id>", "jobs", ADMIN_ONLY),
+    Route("GET", "/vacancies", "jobs", SIGNED_IN),
+    Route("POST", "/vacancies", "jobs", EMPLOYER_IN_BODY),
+    Route("GET", "/vacancies/<vacancy_id>", "jobs", SIGNED_IN),
+    Route("PATCH", "/vacancies/<vacancy_id>", "jobs", OWN_VACANCY),
+    Route("DELETE", "/vacancies/<vacancy_id>", "jobs", OWN_VACANCY),
+    Route("POST", "/vacancies/<vacancy_id>/close", "jobs", OWN_VACANCY),
+    Route("POST", "/vacancies/<vacancy_id>/reopen", "jobs", OWN_VACANCY),
+    Route("GET", "/applications", "jobs", APPLICATION_LIST),
+    Route("POST", "/applications", "jobs", LEARNER_IN_BODY),
+    Route("GET", "/applications/<application_id>", "jobs", APPLICATION_READ),
+    Route("POST", "/applications/<application_id>/transition", "jobs", APPLICATION_MOVE),
     # matcher: taxonomy (open to anonymous callers)
-    Route("POST", "/skills/extract", "matcher", p.anyone, ANYONE),
-    Route("POST", "/occupations/match", "matcher", p.anyone, ANYONE),
-    Route("GET", "/skills", "matcher", p.anyone, ANYONE),
-    Route("GET", "/skills/<path:uri>", "matcher", p.anyone, ANYONE),
-    Route("GET", "/occupations", "matcher", p.anyone, ANYONE),
-    Route("GET", "/occupations/<path:uri>", "matcher", p.anyone, ANYONE),
+    Route("POST", "/skills/extract", "matcher", ANYONE),
+    Route("POST", "/occupations/match", "matcher", ANYONE),
+    Route("GET", "/skills", "matcher", ANYONE),
+    Route("GET", "/skills/<path:uri>", "matcher", ANYONE),
+    Route("GET", "/occupations", "matcher", ANYONE),
+    Route("GET", "/occupations/<path:uri>", "matcher", ANYONE),
     # matcher: recommendations
-    Route("GET", LID + "/recommendations/jobs", "matcher", p.own_learner, SELF),
-    Route("GET", LID + "/recommendations/courses", "matcher", p.own_learner, SELF),
-    Route("GET", LID + "/retraining-path", "matcher", p.own_learner, SELF),
-    Route("GET", "/vacancies/<vacancy_id>/candidates", "matcher", p.candidates, VACANCY_OWNER),
-    Route("GET", "/sync/status", "matcher", p.admin_only, ADMIN),
+    Route("GET", LID + "/recommendations/jobs", "matcher", OWN_LEARNER),
+    Route("GET", LID + "/recommendations/courses", "matcher", OWN_LEARNER),
+    Route("GET", LID + "/retraining-path", "matcher", OWN_LEARNER),
+    Route("GET", "/vacancies/<vacancy_id>/candidates", "matcher", CANDIDATES),
+    Route("GET", "/sync/status", "matcher", ADMIN_ONLY),
     # ministry reports: learner /reports/* and matcher /reports/*
-    Route("GET", "/reports/<path:report>", REPORTS, p.aggregates, MINISTRY),
+    Route("GET", "/reports/<path:report>", REPORTS, REPORT),
 ]
+
+# --- the gateway's own routes (full paths), by (method, rule) ---------------------------------
+
+MY_ACCESS_LOG = Policy(
+    who="a learner",
+    roles=LEARNER,
+    admin=False,  # the log of the caller's own learner profile: an admin has none
+    refusal="only learners have an access log of their own",
+)
+
+OWN_ROUTES: dict[tuple[str, str], Policy] = {
+    ("POST", "/api/v1/auth/token"): ANYONE,
+    ("POST", "/api/v1/auth/register"): ANYONE,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/me/access-log"): MY_ACCESS_LOG,
+    ("GET", "/api/v1/access-log"): ADMIN_ONLY,
+    ("POST", "/api/v1/accounts"): ADMIN_ONLY,
+    ("GET", "/api/v1/accounts"): ADMIN_ONLY,
+    ("GET", "/api/v1/accounts/<account_id>"): ADMIN_ONLY,
+    ("POST", "/api/v1/accounts/<account_id>/deactivate"): ADMIN_ONLY,
+    ("POST", "/api/v1/accounts/<account_id>/activate"): ADMIN_ONLY,
+    ("POST", "/api/v1/ministry/load-runs"): ADMIN_ONLY,
+    ("GET", "/api/v1/ministry/load-runs"): MINISTRY,
+}
+
+
+def own_endpoint(
+    bp: Blueprint, method: str, rule: str, **contract: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a gateway endpoint guarded by its policy in :data:`OWN_ROUTES` (after parsing)."""
+    policy = OWN_ROUTES[(method, rule)]  # a route missing from the table fails at import
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        return endpoint(bp, method, rule, **contract)(guarded(policy)(view))
+
+    return decorate

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from services.common.api import Id, ObjectIdStr, PageQuery, ReadSchema, Schema
+from services.common.api import Id, ObjectIdStr, PageQuery, ReadSchema, Schema, UtcDateTime
 from services.common.emails import EmailKey
 
 Role = Literal["learner", "employer", "ministry", "admin"]
 SelfRole = Literal["learner", "employer"]
 
 
-def _as_utc(value: Any) -> Any:
-    # The embedded store hands back naive datetimes that are UTC.
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 Email = EmailKey  # accounts are kept under the lower-cased address
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-UtcDateTime = Annotated[datetime, BeforeValidator(_as_utc)]
 
 
 class TokenRequest(Schema):

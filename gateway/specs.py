@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from services.common.api import openapi_document
 from services.common.errors import Problem
 
-from . import policies
+from .policies import ANYONE, SIGNED_IN
 from .proxy import API_PREFIX, Proxy
 from .routes import REPORTS, ROUTES, Route
 
@@ -103,12 +103,12 @@ def _refs(node: Any, found: set[str]) -> None:
 def _security(route: Route | None, op: dict[str, Any]) -> None:
     responses = op.setdefault("responses", {})
     problem = {"content": {"application/problem+json": {"schema": PROBLEM_REF}}}
-    if route is not None and route.policy is policies.anyone:
+    if route is not None and route.policy is ANYONE:
         op["security"] = [{}, {"bearerAuth": []}]
     else:
         op["security"] = [{"bearerAuth": []}]
         responses.setdefault("401", {"description": "no valid access token", **problem})
-        if route is None or route.policy is not policies.signed_in:
+        if route is None or route.policy is not SIGNED_IN:
             responses.setdefault("403", {"description": "not allowed for this caller", **problem})
     responses.setdefault("429", {"description": "rate limit reached (see Retry-After)", **problem})
     if route is not None:

@@ -1,4 +1,4 @@
-"""How the gateway reaches a service: kept-alive http.client connections per thread, or WSGI.
+"""How the gateway reaches a service: kept-alive http.client connections per thread.
 
 Measured on this machine, ``http.client`` over a kept-alive connection costs ~0.2 ms of client
 CPU per call against 0.7-1.4 ms for httpx or requests, so the hot path uses it directly: each
@@ -12,12 +12,10 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
-
-from flask import Flask
 
 PASSED_BACK = ("Content-Type", "Retry-After", "Location", "Cache-Control", "ETag", "Last-Modified")
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -217,28 +215,3 @@ class HttpTransport:
 
 
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
-
-
-class WsgiTransport:
-    """Call service apps in-process through their test clients (tests and local tools)."""
-
-    def __init__(self, apps: Mapping[str, Flask | Callable[[], Flask]]) -> None:
-        self.apps = dict(apps)
-        self.down: set[str] = set()
-
-    def _app(self, service: str) -> Flask:
-        app = self.apps[service]
-        if not isinstance(app, Flask):
-            app = self.apps[service] = app()
-        return app
-
-    def send(
-        self, service: str, method: str, target: str, body: bytes | None, headers: Mapping[str, str]
-    ) -> Upstream:
-        """Send one request to the app of ``service``."""
-        if service in self.down or service not in self.apps:
-            raise UpstreamError(service, "unreachable (stopped)", timeout=False, retry_after=5)
-        client = self._app(service).test_client()
-        resp = client.open(target, method=method, data=body, headers=dict(headers))
-        passed = {name: resp.headers[name] for name in PASSED_BACK if name in resp.headers}
-        return Upstream(resp.status_code, passed, resp.get_data())

@@ -17,6 +17,7 @@ from services.common.errors import NotFound
 from .auth import current_principal
 from .paths import build_path
 from .pokes import pokes_of_app
+from .policies import authorise
 from .proxy import API_PREFIX, Call, proxy_of_app, to_response
 from .routes import REPORTS, ROUTES, Route
 from .specs import specs_of_app
@@ -67,7 +68,7 @@ def make_view(route: Route) -> Callable[..., Response]:
             content_type=request.content_type,
             body=request.get_data() if route.method in BODY_METHODS else None,
         )
-        route.policy(call)
+        authorise(route.policy, call)
         if call.service == REPORTS:
             # Resolved after the policy, so that a refused caller learns nothing about reports.
             call.service = report_service(request.path[len(API_PREFIX) :])
@@ -115,7 +116,7 @@ def call_route(
         content_type="application/json" if payload is not None else None,
         body=None if payload is None else json.dumps(payload).encode(),
     )
-    route.policy(call)
+    authorise(route.policy, call)
     if call.service == REPORTS:
         call.service = report_service(path)
     answer = call.forward()

@@ -25,9 +25,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import suite  # noqa: E402
-from tests.support import live  # noqa: E402
+from services.common.launch import live, suite
 
 
 def _get(url: str) -> tuple[int, Any, float]:
@@ -66,9 +64,7 @@ def main() -> int:
     if args.running:
         ports = {svc.name: suite.port_of(svc, dict(os.environ)) for svc in suite.SERVICES}
         keys = Path(os.environ.get("QABILET_KEYS_DIR") or suite.ROOT / "var" / "keys")
-        live._KEYS["dir"] = keys
-        for svc in suite.SERVICES:
-            live._SERVICE_OF_PORT[ports[svc.name]] = svc.name
+        live.sign_with(keys, ports)
     else:
         ports = {svc.name: live.free_port() for svc in suite.SERVICES}
     env = (
@@ -95,12 +91,18 @@ def main() -> int:
             else (
                 [
                     "-m",
-                    "services.learner.importers",
+                    "services.learner.courses.importers",
                     "courses",
                     "--data-dir",
                     str(shared / "courses"),
                 ],
-                ["-m", "services.jobs.importers", "vacancies", "--data-dir", str(shared / "jobs")],
+                [
+                    "-m",
+                    "services.jobs.vacancies.importers",
+                    "vacancies",
+                    "--data-dir",
+                    str(shared / "jobs"),
+                ],
                 ["-m", "services.learner.demo", "--learners", str(args.learners)],
             )
         ):

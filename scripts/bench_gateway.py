@@ -5,7 +5,7 @@ dir), creates one employer and vacancy, warms both paths, then measures with the
 and connection count, alternating direct and gateway runs. Prints req/s and p50/p99 of each, the
 ratio, writes reports/gateway_bench.json, and stops every server it started by pid.
 
-    .venv/bin/python scripts/bench_gateway.py [--seconds 10] [--connections 32] [--rounds 2]
+    .venv/bin/python -m scripts.bench_gateway [--seconds 10] [--connections 32] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -25,11 +25,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from services.common import identity  # noqa: E402
-from tests.support.live import live_suite  # noqa: E402
+from services.common import identity
+from services.common.launch.live import live_suite
+from services.common.launch.suite import ROOT
 
 SECRET = "bench-secret-" + "b" * 40
 ADMIN = ("admin@bench.kz", "bench-password-1")

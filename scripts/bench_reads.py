@@ -23,11 +23,9 @@ from pathlib import Path
 
 from bson import ObjectId
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from services.common.db import close_db, database, init_db  # noqa: E402
-from tests.support.live import call, live_suite  # noqa: E402
+from services.common.db import close_db, database, init_db
+from services.common.launch.live import call, live_suite
+from services.common.launch.suite import ROOT
 
 COURSE_QUERIES = [
     "/courses",
@@ -59,11 +57,11 @@ def _env(data_dir: Path, shared: Path) -> None:
 def build_base(data_dir: Path, shared: Path, learners: int, enrolments: int) -> None:
     """Import the real catalogues and vacancies, generate learners, enrolments and hires."""
     _env(data_dir, shared)
-    from services.jobs.importers import import_hh_vacancies
     from services.jobs.settings import ALIAS as JOBS
     from services.jobs.settings import Settings as JobsSettings
-    from services.learner import demo
-    from services.learner.importers import import_courses
+    from services.jobs.vacancies.importers import import_hh_vacancies
+    from services.learner.courses.importers import import_courses
+    from services.learner.demo import service as demo
     from services.learner.settings import ALIAS as LEARNER
     from services.learner.settings import Settings as LearnerSettings
 
@@ -148,7 +146,7 @@ def grow_courses(data_dir: Path, shared: Path, times: int) -> int:
     return int(total)
 
 
-TIMEOUT_MS = 30_000.0  # tests.support.live.call gives up after 30 s
+TIMEOUT_MS = 30_000.0  # services.common.launch.live.call gives up after 30 s
 
 
 def _times(url: str, n: int) -> list[float]:

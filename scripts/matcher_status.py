@@ -16,8 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import suite  # noqa: E402
+from services.common.launch import suite
 
 
 def fetch(env: dict[str, str]) -> dict[str, Any] | None:

@@ -19,8 +19,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import suite, supervise  # noqa: E402
+from services.common.launch import suite, supervise
 
 ROOT = suite.ROOT
 VAR = ROOT / "var"
@@ -81,12 +80,25 @@ def seed(env: dict[str, str], *, force: bool = False) -> None:
     have = {svc.name for svc in suite.SERVICES if svc.available}
     if "learner" in have:
         _run(
-            ["-m", "services.learner.importers", "courses", "--data-dir", str(shared / "courses")],
+            [
+                "-m",
+                "services.learner.courses.importers",
+                "courses",
+                "--data-dir",
+                str(shared / "courses"),
+            ],
             env,
         )
     if "jobs" in have:
         _run(
-            ["-m", "services.jobs.importers", "vacancies", "--data-dir", str(shared / "jobs")], env
+            [
+                "-m",
+                "services.jobs.vacancies.importers",
+                "vacancies",
+                "--data-dir",
+                str(shared / "jobs"),
+            ],
+            env,
         )
     if "learner" in have:
         _run(
@@ -113,7 +125,7 @@ def main() -> int:
         if "matcher" in have:
             shared = Path(env.get("QABILET_SHARED_DATA", "../shared/data"))
             esco = str(shared / "esco")
-            _run(["-m", "services.matcher.taxonomy", "import", "--data-dir", esco], env)
+            _run(["-m", "services.matcher.esco.taxonomy", "import", "--data-dir", esco], env)
         seed(env, force=False)
         return 0
     os.environ.update(env)

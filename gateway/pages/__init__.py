@@ -6,4 +6,5 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from . import admin, employer, errors, indexing, learner, ministry, session  # noqa: E402,F401  (views)
+from ..ministry import pages as ministry_pages  # noqa: E402,F401  (the dashboard's views)
+from . import admin, employer, errors, indexing, learner, session  # noqa: E402,F401  (views)

@@ -38,17 +38,6 @@ def lookup(template: str, ids: set[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def skill_labels(skills: Any) -> list[str]:
-    """Return the labels of a list of skills given as dicts or strings."""
-    labels = []
-    for skill in skills or []:
-        if isinstance(skill, dict):
-            labels.append(str(skill.get("label") or skill.get("uri") or ""))
-        else:
-            labels.append(str(skill))
-    return [label for label in labels if label]
-
-
 def path_of(data: Any) -> dict[str, Any]:
     """Return a retraining path as {steps, total_hours, missing, uncovered, raw}."""
     body = data if isinstance(data, dict) else {}

@@ -8,10 +8,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from services.common.api import current_settings
 from services.common.emails import email_problem
 from services.common.errors import Problem
 from services.common.reference import PROGRAMMES, REGIONS
+from services.common.state import current_settings
 
 from .. import accounts, logins
 from ..api import make_profile

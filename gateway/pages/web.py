@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from flask import Response, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from services.common.api import current_settings
 from services.common.errors import Forbidden, Problem
+from services.common.state import current_settings
 
 from ..auth import COOKIE_NAME, Principal, current_principal
 from ..i18n import LANGUAGES, translate
+from ..policies import PAGES
 from ..transport import Upstream
 from ..views import call_route
 from . import bp
@@ -138,8 +139,9 @@ def home_url(principal: Principal) -> str:
     return url_for(HOME_OF_ROLE[principal.role])
 
 
-def page(*roles: str) -> Callable[[F], F]:
-    """Require a signed-in account of one of ``roles`` (redirect to sign in if anonymous)."""
+def page(area: str) -> Callable[[F], F]:
+    """Require a signed-in account the area's policy admits (redirect to sign in if anonymous)."""
+    policy = PAGES[area]  # the same rule as the API's: gateway/policies.py
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -150,7 +152,7 @@ def page(*roles: str) -> Callable[[F], F]:
                 if request.cookies.get(COOKIE_NAME):
                     response.delete_cookie(COOKIE_NAME)
                 return response
-            if roles and principal.role not in roles:
+            if not policy.admits(principal):
                 raise Forbidden(_("error.role"))
             return view(*args, **kwargs)
 

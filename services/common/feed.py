@@ -18,7 +18,8 @@ from flask import Blueprint
 from pydantic import BaseModel, Field
 from pymongo import ReturnDocument
 
-from .api import Schema, as_utc, endpoint
+from .api import Schema, endpoint
+from .clock import as_utc
 from .db import atomic, database
 
 log = logging.getLogger("qabilet.feed")
@@ -121,6 +122,11 @@ class FeedFollower:
     def cursor(self) -> int:
         doc = database(self.alias)[CURSORS].find_one({"_id": self.name})
         return int(doc["seq"]) if doc else 0
+
+    @property
+    def following(self) -> bool:
+        """Return whether a background thread follows the feed."""
+        return self._thread is not None
 
     def _store(self, seq: int) -> None:
         database(self.alias)[CURSORS].update_one(

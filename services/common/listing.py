@@ -8,22 +8,25 @@ moved, it reads only the new events by id and re-reads, by id, the records they 
 answers exactly what the store holds at the time of the request (every write appends its event
 in the same ``atomic`` block), in every gunicorn worker, on litemongo and on a real MongoDB alike.
 
-``QABILET_READ_MODELS=0`` turns them off (the plain queries answer), to measure the difference.
+``QABILET_READ_MODELS=0`` (``settings.read_models``, kept per app in its kit state) turns them
+off: the plain queries answer, to measure the difference.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from flask import Flask, current_app
+
 from .db import atomic
 from .feed import CHANGES, COUNTERS
 from .rawstore import all_documents, fetch_by_ids, store_key
+from .state import app_state
 
 R = TypeVar("R")
 
@@ -35,9 +38,9 @@ CHUNK = 500
 _VERSIONS = itertools.count(1)
 
 
-def enabled() -> bool:
-    """Tell whether read models answer lists (``QABILET_READ_MODELS``, default on)."""
-    return os.environ.get("QABILET_READ_MODELS", "1") != "0"
+def enabled(app: Flask | None = None) -> bool:
+    """Tell whether read models answer the lists of ``app`` (default: the running app)."""
+    return app_state(app or current_app).read_models
 
 
 def latest_seq(alias: str) -> int:

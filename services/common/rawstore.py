@@ -11,21 +11,18 @@ import logging
 import sqlite3
 import time
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from mongoengine.connection import get_db
 
-from .db import _ALIASES, atomic, database, is_embedded
+from .db import atomic, bound_store, database, is_embedded
 
 _log = logging.getLogger("qabilet.db")
 
 
 def store_key(alias: str) -> tuple[str, str]:
     """Return what identifies the store behind ``alias`` (in-process caches key on it)."""
-    settings = _ALIASES[alias]
-    where = settings.mongodb_uri or str((Path(settings.data_dir) / alias).absolute())
-    return (where, settings.db_name)
+    return bound_store(alias).key
 
 
 def fetch_by_ids(alias: str, collection: str, ids: Iterable[Any]) -> list[dict[str, Any]]:

@@ -74,6 +74,9 @@ class BaseSettings:
         "QABILET_MAX_BODY_BYTES", 256 * 1024, doc="largest request body"
     )
     testing: bool = env_field("QABILET_TESTING", False, doc="test mode (no background threads)")
+    read_models: bool = env_field(
+        "QABILET_READ_MODELS", True, doc="in-memory read models answer lists (off: store queries)"
+    )
     keys_dir: Path | None = env_field(
         "QABILET_KEYS_DIR",
         None,

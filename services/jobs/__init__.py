@@ -1,1 +1,1 @@
-"""The jobs service: employers, vacancies, applications and hires, with a change feed."""
+"""The jobs service: the employers, vacancies and applications domains, with a change feed."""

@@ -1,4 +1,4 @@
-"""App factory of the jobs service."""
+"""App factory of the jobs service: the employers, vacancies and applications domains."""
 
 from __future__ import annotations
 
@@ -6,13 +6,19 @@ from flask import Flask
 
 from services.common.app import create_service_app
 
+from .applications.views import bp as applications
+from .employers.views import bp as employers
 from .settings import ALIAS, Settings
-from .views import bp
+from .vacancies.views import bp as vacancies
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the jobs service app (the store connects lazily, on first use)."""
     settings = settings or Settings.from_env()
     return create_service_app(
-        "jobs", settings, alias=ALIAS, blueprints=[bp], title="Qabilet jobs service"
+        "jobs",
+        settings,
+        alias=ALIAS,
+        blueprints=[employers, vacancies, applications],
+        title="Qabilet jobs service",
     )

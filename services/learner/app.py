@@ -6,7 +6,12 @@ from flask import Flask
 
 from services.common.app import create_service_app
 
-from . import course_views, outcomes, reports_views, views
+from .courses import views as courses
+from .enrolments import views as enrolments
+from .learners import views as learners
+from .outcomes import service as outcomes_service
+from .outcomes import views as outcomes
+from .reports import views as reports
 from .settings import ALIAS, Settings
 
 
@@ -17,12 +22,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         "learner",
         settings,
         alias=ALIAS,
-        blueprints=[views.bp, course_views.bp, reports_views.bp],
+        blueprints=[learners.bp, outcomes.bp, courses.bp, enrolments.bp, reports.bp],
         title="Qabilet learner service",
     )
     if settings.follow_jobs and not settings.testing:
         # Each gunicorn worker follows on its own; the unique application id keeps hires single.
-        follower = outcomes.make_follower(settings)
+        follower = outcomes_service.make_follower(settings)
         follower.start(settings.follow_interval)
         app.extensions["jobs_follower"] = follower
     return app

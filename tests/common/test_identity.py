@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common import db, identity
+from services.common import identity
 from services.common.errors import Unauthorized
 
 
@@ -49,17 +49,7 @@ def test_every_grant_names_a_real_route(tmp_path: Path, service: str) -> None:
     settings_module = importlib.import_module(f"services.{service}.settings")
     extra = {"embedder": "fake"} if service == "matcher" else {}
     settings = settings_module.Settings.from_env(env={}, data_dir=tmp_path, testing=True, **extra)
-    alias = {"learner": "learner", "jobs": "jobs", "matcher": "matcher"}[service]
-    before = db._ALIASES.get(alias)
-    try:
-        app = app_module.create_app(settings)
-    finally:
-        # The store registry is per process: give the alias back to whoever had it (the fuzz
-        # module builds its apps at collection time, before this test runs).
-        if before is not None:
-            db.init_db(before, alias)
-        else:
-            db.close_db(alias)
+    app = app_module.create_app(settings)
     routes = {
         (method, rule.rule) for rule in app.url_map.iter_rules() for method in (rule.methods or ())
     }
@@ -72,15 +62,10 @@ def test_the_test_client_signs_as_the_gateway_unless_told_otherwise(tmp_path: Pa
     from services.jobs.app import create_app
     from services.jobs.settings import Settings
 
-    before = db._ALIASES.get("jobs")
     app = create_app(Settings.from_env(env={}, data_dir=tmp_path, testing=True))
-    try:
-        client = app.test_client()
-        assert client.get("/employers").status_code == 200
-        unsigned = client.get("/employers", headers={"Authorization": None})
-        assert unsigned.status_code == 401
-        assert unsigned.mimetype == "application/problem+json"
-        assert client.get("/healthz", headers={"Authorization": None}).status_code == 200
-    finally:
-        if before is not None:
-            db.init_db(before, "jobs")
+    client = app.test_client()
+    assert client.get("/employers").status_code == 200
+    unsigned = client.get("/employers", headers={"Authorization": None})
+    assert unsigned.status_code == 401
+    assert unsigned.mimetype == "application/problem+json"
+    assert client.get("/healthz", headers={"Authorization": None}).status_code == 200

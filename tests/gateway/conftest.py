@@ -14,12 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gateway.app import create_app
-from gateway.models import ALIAS
 from gateway.settings import Settings
-from scripts import suite
-from services.common import db
+from services.common.launch import suite
+from services.common.launch.live import free_port, suite_env
 from tests.gateway.world import World, build_world
-from tests.support.live import free_port, suite_env
 
 SECRET = "gateway-test-secret-" + "s" * 40
 ADMIN_EMAIL = "admin@qabilet.test"
@@ -58,7 +56,7 @@ def start_services(tmp: Path, names: tuple[str, ...], extra: dict[str, str]) -> 
             [
                 sys.executable,
                 "-m",
-                "services.matcher.taxonomy",
+                "services.matcher.esco.taxonomy",
                 "import",
                 "--isco",
                 "25",
@@ -84,19 +82,6 @@ def stop_services(live: Live, names: tuple[str, ...]) -> None:
     """Stop the services by the pids recorded when they started."""
     for name in reversed(names):
         suite.stop(name, live.run_dir)
-
-
-@pytest.fixture(autouse=True)
-def keep_gateway_store() -> Iterator[None]:
-    """Point the "gateway" store back at the session gateway after a test built another one.
-
-    The store alias is per process (one app per gunicorn worker in production); a test that
-    builds a second gateway re-points it, which would hide the session world's accounts.
-    """
-    before = db._ALIASES.get(ALIAS)
-    yield
-    if before is not None and db._ALIASES.get(ALIAS) is not before:
-        db.init_db(before, ALIAS)
 
 
 @pytest.fixture(scope="session")

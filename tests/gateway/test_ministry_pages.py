@@ -12,11 +12,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from scripts import suite
+from services.common.launch import suite
+from services.common.launch.live import call
 from tests.gateway.conftest import Live, start_services, stop_services
 from tests.gateway.test_pages import web_login
 from tests.gateway.world import World, wait_until
-from tests.support.live import call
 
 RAW_KEY = re.compile(r">[^<]*\b(?:ministry|vacancy|problem|error|admin|hint|field)\.[a-z_]+")
 SHARED = Path(suite.ROOT).parent / "shared" / "data"
@@ -84,7 +84,7 @@ def test_dashboard_states_populations_fairness_by_region_and_load(
 
 
 def test_charts_wrap_long_labels_instead_of_clipping_them() -> None:
-    from gateway.ministry_charts import Bar, bars, wrap_label
+    from gateway.ministry.charts import Bar, bars, wrap_label
 
     assert wrap_label("Python (computer programming)") == ["Python (computer", "programming)"]
     label = "Python (computer programming) for data analysis in the public sector"
@@ -125,10 +125,10 @@ def _run(live: Live, *args: str) -> str:
 @pytest.mark.slow
 def test_demo_hires_go_through_the_jobs_service_and_reach_the_reports(small_suite: Live) -> None:
     learner, jobs = small_suite.urls["learner"], small_suite.urls["jobs"]
-    _run(small_suite, "services.learner.importers", "courses", "--data-dir",
+    _run(small_suite, "services.learner.courses.importers", "courses", "--data-dir",
          str(SHARED / "courses"), "--limit", "150")  # fmt: skip
-    _run(small_suite, "services.jobs.importers", "vacancies", "--data-dir", str(SHARED / "jobs"),
-         "--limit", "300", "--no-progress")  # fmt: skip
+    _run(small_suite, "services.jobs.vacancies.importers", "vacancies", "--data-dir",
+         str(SHARED / "jobs"), "--limit", "300", "--no-progress")  # fmt: skip
     out = _run(small_suite, "services.learner.demo", "--learners", "150", "--seed", "4", "--hires")
     print(out)  # the demo's own summary: learners, enrolments, applications, hires
     assert "hired" in out, out

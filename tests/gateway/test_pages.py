@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway.ministry_charts import group_label
+from gateway.ministry.charts import group_label
 from gateway.pages import employer as employer_pages
 from gateway.pages import learner as learner_pages
 from gateway.pages import learner_courses, learner_jobs, web

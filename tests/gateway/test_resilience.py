@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from gateway.app import create_app
 from gateway.transport import HttpTransport, UpstreamError
+from services.common.launch.live import free_port
 from tests.gateway.conftest import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -22,7 +23,6 @@ from tests.gateway.conftest import (
     gateway_settings,
 )
 from tests.gateway.world import API, World, ok, sign_in
-from tests.support.live import free_port
 
 
 @pytest.fixture

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.live import LiveSuite, call, live_suite
+from services.common.launch.live import LiveSuite, call, live_suite
+from tests.support.threads import hammer
 
 pytestmark = pytest.mark.slow
-
-
-def hammer(n_threads: int, per_thread: int, fn: Any) -> list[Any]:
-    """Run ``fn(thread, i)`` from many threads at once; return every result."""
-    results: list[Any] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(n_threads)
-
-    def run(t: int) -> None:
-        barrier.wait()
-        for i in range(per_thread):
-            out = fn(t, i)
-            with lock:
-                results.append(out)
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def all_events(base: str) -> list[dict[str, Any]]:

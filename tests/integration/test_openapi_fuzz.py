@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from services.common.identity import signer_for
-from services.matcher.taxonomy import TaxonomySource, import_taxonomy
+from services.matcher.esco.taxonomy import TaxonomySource, import_taxonomy
 
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 

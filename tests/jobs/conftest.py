@@ -1,4 +1,4 @@
-"""Fixtures of the jobs service tests: an app on a fresh store per test, and data factories."""
+"""Fixtures of the jobs tests: an app on a fresh store per test, factories posting test data."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from flask.testing import FlaskClient
 from services.common.db import close_db
 from services.jobs.app import create_app
 from services.jobs.settings import ALIAS, Settings
-from tests.jobs.helpers import REAL_BINS, Json, created
+from tests.jobs.helpers import (
+    REAL_BINS,
+    Json,
+    application_body,
+    created,
+    employer_body,
+    vacancy_body,
+)
 
 
 @pytest.fixture
@@ -38,7 +45,7 @@ def make_employer(client: FlaskClient) -> Callable[..., Json]:
     bins = iter(REAL_BINS)
 
     def make(**fields: Any) -> Json:
-        body = {"name": "Halyk Bank", "region": "almaty-city", "sector": "banking", **fields}
+        body = employer_body(**fields)
         body.setdefault("bin", next(bins))
         return created(client.post("/employers", json=body))
 
@@ -53,15 +60,7 @@ def employer(make_employer: Callable[..., Json]) -> Json:
 @pytest.fixture
 def make_vacancy(client: FlaskClient, employer: Json) -> Callable[..., Json]:
     def make(**fields: Any) -> Json:
-        body = {
-            "employer_id": employer["id"],
-            "title": "Python developer",
-            "description": "Build data services for the public sector.",
-            "requirements": "3 years of Python, MongoDB.",
-            "region": "astana",
-            **fields,
-        }
-        return created(client.post("/vacancies", json=body))
+        return created(client.post("/vacancies", json=vacancy_body(employer["id"], **fields)))
 
     return make
 
@@ -74,7 +73,7 @@ def vacancy(make_vacancy: Callable[..., Json]) -> Json:
 @pytest.fixture
 def make_application(client: FlaskClient, vacancy: Json) -> Callable[..., Json]:
     def make(learner_id: str = "learner-1", vacancy_id: str | None = None, **fields: Any) -> Json:
-        body = {"learner_id": learner_id, "vacancy_id": vacancy_id or vacancy["id"], **fields}
+        body = application_body(vacancy_id or vacancy["id"], learner_id, **fields)
         return created(client.post("/applications", json=body))
 
     return make

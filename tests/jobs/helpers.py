@@ -1,4 +1,4 @@
-"""Helpers the jobs tests share: response checks, feed reading, the state machine."""
+"""Helpers the jobs tests share: test data factories, response checks, feed reading, moves."""
 
 from __future__ import annotations
 
@@ -24,6 +24,28 @@ LEGAL = {
     ("offer", "hired"),
     ("offer", "rejected"),
 }
+
+
+def employer_body(**fields: Any) -> Json:
+    """Return the body of a valid employer account, less its BIN (callers choose one)."""
+    return {"name": "Halyk Bank", "region": "almaty-city", "sector": "banking", **fields}
+
+
+def vacancy_body(employer_id: str, **fields: Any) -> Json:
+    """Return the body of a valid vacancy of ``employer_id``."""
+    return {
+        "employer_id": employer_id,
+        "title": "Python developer",
+        "description": "Build data services for the public sector.",
+        "requirements": "3 years of Python, MongoDB.",
+        "region": "astana",
+        **fields,
+    }
+
+
+def application_body(vacancy_id: str, learner_id: str = "learner-1", **fields: Any) -> Json:
+    """Return the body of a valid application of ``learner_id`` to ``vacancy_id``."""
+    return {"learner_id": learner_id, "vacancy_id": vacancy_id, **fields}
 
 
 def created(resp: Any) -> Json:

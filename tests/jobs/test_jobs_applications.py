@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from flask.testing import FlaskClient
 
-from tests.jobs.helpers import LEGAL, Json, events, field_names, latest, move
+from tests.jobs.helpers import LEGAL, Json, application_body, events, field_names, latest, move
 
 STATUSES = ["applied", "interview", "offer", "hired", "rejected"]
 TARGETS = ["interview", "offer", "hired", "rejected"]
@@ -48,16 +48,14 @@ def test_applying_twice_is_409(
     client: FlaskClient, make_application: Callable[..., Json], vacancy: Json
 ) -> None:
     make_application()
-    resp = client.post(
-        "/applications", json={"learner_id": "learner-1", "vacancy_id": vacancy["id"]}
-    )
+    resp = client.post("/applications", json=application_body(vacancy["id"]))
     assert resp.status_code == 409 and field_names(resp) == ["vacancy_id"]
     assert client.get("/applications").get_json()["total"] == 1
 
 
 def test_applying_to_a_closed_vacancy_is_409(client: FlaskClient, vacancy: Json) -> None:
     client.post(f"/vacancies/{vacancy['id']}/close")
-    resp = client.post("/applications", json={"learner_id": "l1", "vacancy_id": vacancy["id"]})
+    resp = client.post("/applications", json=application_body(vacancy["id"], "l1"))
     assert resp.status_code == 409 and field_names(resp) == ["vacancy_id"]
 
 

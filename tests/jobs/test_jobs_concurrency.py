@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +10,18 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.jobs.service import applications
-from tests.jobs.helpers import LEGAL, Json, created, events, latest, move
+from services.jobs.applications import service as applications
+from tests.jobs.helpers import (
+    LEGAL,
+    Json,
+    application_body,
+    created,
+    events,
+    latest,
+    move,
+    vacancy_body,
+)
+from tests.support.threads import hammer
 
 
 @pytest.fixture
@@ -30,22 +39,7 @@ def slow_reads(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def race(n: int, work: Callable[[int], int]) -> list[int]:
     """Run ``work(i)`` on ``n`` threads released together; return the results."""
-    barrier = threading.Barrier(n)
-    results: list[int] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        barrier.wait()
-        result = work(i)
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return hammer(n, 1, lambda i, _: work(i))
 
 
 @pytest.mark.usefixtures("slow_reads")
@@ -83,19 +77,9 @@ def test_sixteen_threads_creating_lose_nothing_and_the_feed_has_no_gaps(
     def work(i: int) -> int:
         c = app.test_client()
         for k in range(3):
-            vacancy = created(
-                c.post(
-                    "/vacancies",
-                    json={
-                        "employer_id": employer["id"],
-                        "title": f"Job {i}-{k}",
-                        "region": "astana",
-                    },
-                )
-            )
-            resp = c.post(
-                "/applications", json={"learner_id": f"l{i}", "vacancy_id": vacancy["id"]}
-            )
+            body = vacancy_body(employer["id"], title=f"Job {i}-{k}")
+            vacancy = created(c.post("/vacancies", json=body))
+            resp = c.post("/applications", json=application_body(vacancy["id"], f"l{i}"))
             assert resp.status_code == 201
         return 0
 
@@ -118,26 +102,25 @@ def test_sixteen_threads_creating_lose_nothing_and_the_feed_has_no_gaps(
 def test_sixteen_racing_duplicate_applications_create_exactly_one(
     app: Flask, client: FlaskClient, vacancy: Json
 ) -> None:
-    body = {"learner_id": "aigerim", "vacancy_id": vacancy["id"]}
+    body = application_body(vacancy["id"], "aigerim")
     statuses = race(16, lambda i: app.test_client().post("/applications", json=body).status_code)
     assert sorted(statuses) == [201] + [409] * 15
     assert client.get("/applications").get_json()["total"] == 1
     assert [e["type"] for e in events(client)].count("application.created") == 1
 
 
-def test_racing_hires_never_overfill_a_vacancy(
+def test_racing_hires_past_the_positions_honour_every_offer_and_close_the_vacancy_once(
     app: Flask,
     client: FlaskClient,
     make_vacancy: Callable[..., Json],
     make_application: Callable[..., Json],
 ) -> None:
+    """Offers made are honoured past the positions; the race loses no hire and closes once."""
     three = make_vacancy(title="Courier", positions=3, salary_min=300_000)
-    applications = [make_application(f"l{i}", vacancy_id=three["id"]) for i in range(16)]
-    for a in applications:
+    offered = [make_application(f"l{i}", vacancy_id=three["id"]) for i in range(16)]
+    for a in offered:
         assert move(client, a["id"], "offer").status_code == 200
-    statuses = race(
-        16, lambda i: move(app.test_client(), applications[i]["id"], "hired").status_code
-    )
+    statuses = race(16, lambda i: move(app.test_client(), offered[i]["id"], "hired").status_code)
     assert statuses == [200] * 16  # offers already made are honoured
     final = client.get(f"/vacancies/{three['id']}").get_json()
     assert final["hired_count"] == 16 and final["status"] == "closed"

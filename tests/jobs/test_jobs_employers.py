@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from tests.jobs.helpers import REAL_BINS, Json, events, field_names, latest
+from tests.jobs.helpers import REAL_BINS, Json, employer_body, events, field_names, latest
 
 # 15054000008: weights 1..11 give 131 = 10 (mod 11), so the second weights 3..11,1,2 apply:
 # 89 = 1 (mod 11) and the check digit is 1.
@@ -15,7 +15,7 @@ SECOND_PASS_BIN = "150540000801"
 # 15054000160: both passes give 10 (120 and 98), so no BIN starts with these 11 digits.
 NEVER_ISSUED = "150540001600"
 
-BODY = {"name": "Kaspi Bank", "region": "almaty-city", "sector": "fintech"}
+BODY = employer_body(name="Kaspi Bank", sector="fintech")
 
 
 @pytest.mark.parametrize("bin_", [*REAL_BINS, SECOND_PASS_BIN])

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from services.jobs.importers import HH_VACANCIES, KZT_PER_UNIT, main
 from services.jobs.settings import Settings
+from services.jobs.vacancies.importers import HH_VACANCIES, KZT_PER_UNIT, main
 from tests.jobs.helpers import events, latest
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,10 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.common.db import close_db
+from services.common.launch.live import call, live_suite
 from services.jobs.app import create_app
 from services.jobs.settings import ALIAS, Settings
-from tests.jobs.helpers import REAL_BINS, events
-from tests.support.live import call, live_suite
+from tests.jobs.helpers import REAL_BINS, employer_body, events, vacancy_body
 
 
 def test_health_and_readiness(client: FlaskClient) -> None:
@@ -50,14 +50,9 @@ def test_openapi_documents_every_endpoint_and_the_state_machine(client: FlaskCli
 
 def test_data_survives_an_app_restart(settings: Settings) -> None:
     first = create_app(settings).test_client()
-    employer = first.post(
-        "/employers",
-        json={"name": "Air Astana", "bin": REAL_BINS[0], "region": "astana", "sector": "aviation"},
-    ).get_json()
-    vacancy = first.post(
-        "/vacancies",
-        json={"employer_id": employer["id"], "title": "Pilot", "region": "astana"},
-    ).get_json()
+    airline = employer_body(name="Air Astana", bin=REAL_BINS[0], region="astana", sector="aviation")
+    employer = first.post("/employers", json=airline).get_json()
+    vacancy = first.post("/vacancies", json=vacancy_body(employer["id"], title="Pilot")).get_json()
     close_db(ALIAS)
 
     again = create_app(settings).test_client()
@@ -66,10 +61,7 @@ def test_data_survives_an_app_restart(settings: Settings) -> None:
     # The feed's sequence continues where it stopped, and the BIN is still taken.
     again.post(f"/vacancies/{vacancy['id']}/close")
     assert events(again)[-1]["seq"] == 3
-    dup = again.post(
-        "/employers",
-        json={"name": "Copy", "bin": REAL_BINS[0], "region": "astana", "sector": "aviation"},
-    )
+    dup = again.post("/employers", json={**airline, "name": "Copy"})
     assert dup.status_code == 409
     close_db(ALIAS)
 
@@ -84,16 +76,12 @@ def gunicorn(tmp_path: Path) -> Iterator[str]:
 @pytest.mark.slow
 def test_wsgi_app_serves_under_gunicorn_gthread(gunicorn: str) -> None:
     status, employer = call(
-        "POST",
-        f"{gunicorn}/employers",
-        {"name": "Kaspi", "bin": REAL_BINS[1], "region": "almaty-city", "sector": "fintech"},
+        "POST", f"{gunicorn}/employers", employer_body(name="Kaspi", bin=REAL_BINS[1])
     )
     assert status == 201, employer
     for i in range(8):  # requests spread over both workers, which share one store
         status, vacancy = call(
-            "POST",
-            f"{gunicorn}/vacancies",
-            {"employer_id": employer["id"], "title": f"Analyst {i}", "region": "astana"},
+            "POST", f"{gunicorn}/vacancies", vacancy_body(employer["id"], title=f"Analyst {i}")
         )
         assert status == 201, vacancy
     status, page = call("GET", f"{gunicorn}/vacancies?status=open&limit=100")

@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.common.errors import Conflict
-from services.jobs.schemas import VacancyImport
-from services.jobs.service import vacancies
-from tests.jobs.helpers import Json, events, field_names, latest
+from services.jobs.vacancies import service as vacancies
+from services.jobs.vacancies.schemas import VacancyImport
+from tests.jobs.helpers import Json, application_body, events, field_names, latest, vacancy_body
 
 SKILL_PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SKILL_SQL = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"
@@ -96,7 +96,7 @@ def test_create_returns_the_full_vacancy_and_announces_it(
 def test_invalid_vacancy_is_422_naming_the_field(
     client: FlaskClient, employer: Json, change: Json, field: str
 ) -> None:
-    body = {"employer_id": employer["id"], "title": "QA engineer", "region": "astana", **change}
+    body = {**vacancy_body(employer["id"], title="QA engineer"), **change}
     before = latest(client)
     resp = client.post("/vacancies", json=body)
     assert resp.status_code == 422, resp.get_json()
@@ -204,21 +204,14 @@ def test_delete_announces_and_removes(client: FlaskClient, vacancy: Json) -> Non
 
 
 def test_deleting_a_vacancy_with_applications_is_409(client: FlaskClient, vacancy: Json) -> None:
-    client.post("/applications", json={"learner_id": "l1", "vacancy_id": vacancy["id"]})
+    client.post("/applications", json=application_body(vacancy["id"], "l1"))
     resp = client.delete(f"/vacancies/{vacancy['id']}")
     assert resp.status_code == 409 and resp.get_json()["applications"] == 1
 
 
 def imported(employer: Json, **fields: Any) -> Json:
     """Create a vacancy as an importer does (through the service layer, with provenance)."""
-    body = {
-        "employer_id": employer["id"],
-        "title": "Python developer",
-        "description": "Build data services for the public sector.",
-        "requirements": "3 years of Python, MongoDB.",
-        "region": "astana",
-    }
-    data = VacancyImport.model_validate({**body, **fields})
+    data = VacancyImport.model_validate(vacancy_body(employer["id"], **fields))
     return vacancies.read(vacancies.create(data=data))
 
 

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.jobs.helpers import Json, move
+from services.common.state import app_state
+from tests.jobs.helpers import Json, application_body, move
 
 SKILL = "http://data.europa.eu/esco/skill/"
 vacancies = st.fixed_dictionaries(
@@ -69,14 +70,14 @@ def test_vacancy_lists_equal_the_store_query(
             assert client.post(f"/vacancies/{vacancy['id']}/close").status_code == 200
         elif then == "hire":
             # A hire changes the vacancy's hired_count without a vacancy event of its own.
-            body = {"learner_id": "6b0eb20432ccb1b1bc1c8ec4", "vacancy_id": vacancy["id"]}
+            body = application_body(vacancy["id"], "6b0eb20432ccb1b1bc1c8ec4")
             application = client.post("/applications", json=body).get_json()
             assert move(client, application["id"], "offer").status_code == 200
             assert move(client, application["id"], "hired").status_code == 200
     for query in asked:
-        monkeypatch.setenv("QABILET_READ_MODELS", "1")
+        monkeypatch.setattr(app_state(client.application), "read_models", True)
         fast = client.get("/vacancies", query_string=query)
-        monkeypatch.setenv("QABILET_READ_MODELS", "0")
+        monkeypatch.setattr(app_state(client.application), "read_models", False)
         plain = client.get("/vacancies", query_string=query)
         assert fast.status_code == plain.status_code == 200
         assert fast.get_json() == plain.get_json(), query

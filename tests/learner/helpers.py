@@ -73,6 +73,38 @@ def create_course(client: FlaskClient, **overrides: Any) -> dict[str, Any]:
     return data
 
 
+def hire_event(
+    learner_id: str, application_id: str, *, seq: int = 1, **data: Any
+) -> dict[str, Any]:
+    """Return an ``application.hired`` event of the jobs feed, hired on day ``seq`` of 2025-09."""
+    body: dict[str, Any] = {
+        "application_id": application_id,
+        "learner_id": learner_id,
+        "vacancy_id": "66aa00000000000000000001",
+        "employer_id": "66bb00000000000000000001",
+        "employer_name": "Kazakhtelecom",
+        "vacancy_title": "Junior data analyst",
+        "region": "astana",
+        "salary": 380_000,
+        "hired_at": f"2025-09-{seq:02d}T08:00:00Z",
+        **data,
+    }
+    return {"seq": seq, "type": "application.hired", "id": application_id, "at": "", "data": body}
+
+
+class FakeJobsFeed:
+    """A jobs feed of hand-built events, served in pages like GET /changes."""
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events
+
+    def fetch(self, after: int, limit: int) -> dict[str, Any]:
+        """Return the page of events after ``after``, as the jobs service would."""
+        page = [e for e in self.events if e["seq"] > after][:limit]
+        latest = self.events[-1]["seq"] if self.events else 0
+        return {"events": page, "next": page[-1]["seq"] if page else after, "latest": latest}
+
+
 def enrol(client: FlaskClient, learner_id: str, course_id: str) -> dict[str, Any]:
     """Enrol through the API and return the enrolment."""
     resp = client.post("/enrolments", json={"learner_id": learner_id, "course_id": course_id})

@@ -11,8 +11,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.common.reference import REGION_SLUGS
-from services.learner import demo, importers
-from services.learner.demo_data import KAZAKH_FEMALE, KAZAKH_MALE, RUSSIAN_FEMALE, RUSSIAN_MALE
+from services.learner.courses import importers
+from services.learner.demo import cli, profiles
+from services.learner.demo import service as demo
+from services.learner.demo.data import KAZAKH_FEMALE, KAZAKH_MALE, RUSSIAN_FEMALE, RUSSIAN_MALE
 
 from .helpers import COURSES_DIR
 
@@ -60,8 +62,8 @@ def test_profiles_are_plausible_without_courses(client: FlaskClient) -> None:
 
 
 def test_same_seed_gives_the_same_learner() -> None:
-    first = demo.Generator(random.Random(11), set()).learner()
-    second = demo.Generator(random.Random(11), set()).learner()
+    first = profiles.Generator(random.Random(11), set()).learner()
+    second = profiles.Generator(random.Random(11), set()).learner()
     assert first == second
 
 
@@ -110,8 +112,8 @@ def test_cli(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("QABILET_DATA_DIR", str(tmp_path))
-    assert demo.main(["--learners", "3", "--seed", "2"]) == 0
+    assert cli.main(["--learners", "3", "--seed", "2"]) == 0
     assert "created 3 learners" in capsys.readouterr().out
-    assert demo.main(["--learners", "3"]) == 0
+    assert cli.main(["--learners", "3"]) == 0
     assert "nothing added" in capsys.readouterr().out
     assert client.get("/learners").get_json()["total"] == 3

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from services.learner import importers
-from services.learner.course_sources import (
+from services.learner.courses import importers
+from services.learner.courses.sources import (
     USD_TO_KZT,
     coursera_hours,
     edx_hours,

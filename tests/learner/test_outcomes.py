@@ -11,38 +11,10 @@ from flask.testing import FlaskClient
 
 from services.common.db import close_db
 from services.common.feed import FeedFollower
-from services.learner import outcomes
+from services.learner.outcomes import service as outcomes
 from services.learner.settings import ALIAS
 
-from .helpers import create_learner, feed
-
-
-def _hire(seq: int, learner_id: str, application_id: str, **data: Any) -> dict[str, Any]:
-    body = {
-        "application_id": application_id,
-        "learner_id": learner_id,
-        "vacancy_id": "66aa00000000000000000001",
-        "employer_id": "66bb00000000000000000001",
-        "employer_name": "Kazakhtelecom",
-        "vacancy_title": "Junior data analyst",
-        "region": "astana",
-        "salary": 380_000,
-        "hired_at": f"2025-09-{seq:02d}T08:00:00Z",
-        **data,
-    }
-    return {"seq": seq, "type": "application.hired", "id": application_id, "at": "", "data": body}
-
-
-class FakeJobsFeed:
-    """A jobs feed of hand-built events, served in pages like GET /changes."""
-
-    def __init__(self, events: list[dict[str, Any]]) -> None:
-        self.events = events
-
-    def fetch(self, after: int, limit: int) -> dict[str, Any]:
-        page = [e for e in self.events if e["seq"] > after][:limit]
-        latest = self.events[-1]["seq"] if self.events else 0
-        return {"events": page, "next": page[-1]["seq"] if page else after, "latest": latest}
+from .helpers import FakeJobsFeed, create_learner, feed, hire_event
 
 
 def _follower(source: FakeJobsFeed, batch: int = 200) -> FeedFollower:
@@ -56,10 +28,10 @@ def test_hires_become_outcomes_listed_newest_first(client: FlaskClient) -> None:
     other = create_learner(client)
     source = FakeJobsFeed(
         [
-            _hire(1, learner["id"], "a1"),
+            hire_event(learner["id"], "a1", seq=1),
             {"seq": 2, "type": "vacancy.created", "id": "v", "at": "", "data": {"title": "x"}},
-            _hire(3, other["id"], "a2"),
-            _hire(4, learner["id"], "a3", salary=None, employer_name="Kaspi.kz"),
+            hire_event(other["id"], "a2", seq=3),
+            hire_event(learner["id"], "a3", seq=4, salary=None, employer_name="Kaspi.kz"),
         ]
     )
     assert _follower(source, batch=2).sync_once() == 4
@@ -80,7 +52,10 @@ def test_hires_become_outcomes_listed_newest_first(client: FlaskClient) -> None:
 
 def test_replayed_and_duplicate_hires_are_recorded_once(client: FlaskClient) -> None:
     learner = create_learner(client)
-    events = [_hire(1, learner["id"], "a1"), _hire(2, learner["id"], "a1", salary=999)]
+    events = [
+        hire_event(learner["id"], "a1", seq=1),
+        hire_event(learner["id"], "a1", seq=2, salary=999),
+    ]
     source = FakeJobsFeed(events)
     _follower(source).sync_once()
     # A consumer that lost its cursor (or a second gunicorn worker) replays everything.
@@ -95,9 +70,9 @@ def test_replayed_and_duplicate_hires_are_recorded_once(client: FlaskClient) -> 
 
 def test_follower_resumes_from_its_cursor(client: FlaskClient) -> None:
     learner = create_learner(client)
-    source = FakeJobsFeed([_hire(1, learner["id"], "a1")])
+    source = FakeJobsFeed([hire_event(learner["id"], "a1", seq=1)])
     assert _follower(source).sync_once() == 1
-    source.events.append(_hire(2, learner["id"], "a2"))
+    source.events.append(hire_event(learner["id"], "a2", seq=2))
     assert _follower(source).sync_once() == 1
     assert client.get("/sync/status").get_json()["jobs"]["cursor"] == 2
     assert client.get(f"/learners/{learner['id']}/outcomes").get_json()["total"] == 2
@@ -106,14 +81,14 @@ def test_follower_resumes_from_its_cursor(client: FlaskClient) -> None:
 def test_malformed_hire_is_skipped_without_stalling_the_feed(client: FlaskClient) -> None:
     learner = create_learner(client)
     broken = {"seq": 1, "type": "application.hired", "id": "x", "at": "", "data": {"salary": -1}}
-    source = FakeJobsFeed([broken, _hire(2, learner["id"], "a2")])
+    source = FakeJobsFeed([broken, hire_event(learner["id"], "a2", seq=2)])
     assert _follower(source).sync_once() == 2
     assert client.get(f"/learners/{learner['id']}/outcomes").get_json()["total"] == 1
 
 
 def test_hire_of_unknown_learner_is_kept_anonymised(client: FlaskClient) -> None:
-    _follower(FakeJobsFeed([_hire(1, "66cc00000000000000000001", "a1")])).sync_once()
-    from services.learner.models import Outcome
+    _follower(FakeJobsFeed([hire_event("66cc00000000000000000001", "a1", seq=1)])).sync_once()
+    from services.learner.outcomes.models import Outcome
 
     outcome = Outcome.objects.get(application_id="a1")
     assert outcome.anonymised and outcome.learner_id.startswith("anon-")

@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 from services.common.db import close_db
 from services.common.errors import Unavailable
 from services.matcher.app import create_app
-from services.matcher.embedding import FakeEmbedder
-from services.matcher.engine import Matcher
-from services.matcher.models import ALIAS
+from services.matcher.db import ALIAS
+from services.matcher.esco.taxonomy import TaxonomySource, import_taxonomy
+from services.matcher.ml.embedding import FakeEmbedder
+from services.matcher.recommend.state import Matcher
 from services.matcher.settings import Settings
-from services.matcher.sync import Sync
-from services.matcher.taxonomy import TaxonomySource, import_taxonomy
+from services.matcher.sync.feeds import Sync
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("QABILET_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -86,7 +86,7 @@ def esco_subset() -> TaxonomySource:
     """Return 50 ICT occupations and (at most) 300 of their skills from the real ESCO zips."""
     if not HAS_ESCO:
         pytest.skip("ESCO zips not found")
-    from services.matcher.taxonomy_data import iter_occupations
+    from services.matcher.esco.release import iter_occupations
 
     keep = {o.uri for o in iter_occupations(SHARED) if o.isco_group.startswith("25")}
     keep = set(sorted(keep)[:SUBSET_OCCUPATIONS])

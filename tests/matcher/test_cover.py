@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from services.matcher.cover import Option, closure, order, solve
+from services.matcher.ml.setcover import Option, closure, order, solve
 
 
 def opt(cid: str, hours: float, skills: str, prereqs: str = "") -> Option:

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from services.matcher.engine import Matcher
-from services.matcher.evaluate import EvalHost, api_call
-from services.matcher.taxonomy import TaxonomySource
-from services.matcher.vocabulary.matcher import load_terms
+from services.matcher.esco.taxonomy import TaxonomySource
+from services.matcher.ml.vocabulary.matcher import load_terms
+from services.matcher.quality.evaluate import EvalHost, api_call
+from services.matcher.recommend.state import Matcher
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.matcher.bench import clustered_vectors
-from services.matcher.coverage import SkillRows
-from services.matcher.index import VectorIndex, top_k
+from services.matcher.bench.latency import clustered_vectors
+from services.matcher.ml.coverage import SkillRows
+from services.matcher.ml.index import VectorIndex, top_k
 
 DIM = 32
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from services.matcher.sync import Sync
+from services.matcher.sync.feeds import Sync
 from tests.matcher.conftest import EventSource, needs_esco
 from tests.matcher.factories import SKILL, course, learner, skill, vacancy
 

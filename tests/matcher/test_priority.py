@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.matcher.sync import Sync
+from services.matcher.sync.feeds import Sync
 from tests.matcher.test_sync import (  # noqa: F401  (fixtures)
     REAL_BIN,
     _learner,

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.matcher.embedding import DEFAULT_MODEL, Embedder, FakeEmbedder, text_key
-from services.matcher.extraction import SkillExtractor, detect_language, split_sentences
-from services.matcher.occupations import OccupationMatcher
-from services.matcher.taxonomy_data import (
+from services.matcher.esco.release import (
     Occupation,
     Skill,
     iter_occupation_skill_relations,
     load_occupations,
     load_skills,
 )
+from services.matcher.ml.embedding import DEFAULT_MODEL, Embedder, FakeEmbedder, text_key
+from services.matcher.ml.extraction import SkillExtractor, detect_language, split_sentences
+from services.matcher.ml.occupations import OccupationMatcher
 
 SHARED = Path(
     os.environ.get(

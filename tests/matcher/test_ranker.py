@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.matcher.embedding import FakeEmbedder
-from services.matcher.extraction import SkillExtractor
-from services.matcher.ranker import FEATURES, Ranker, artefact_path, load_ranker
-from services.matcher.ranker_train import mrr, train
-from services.matcher.taxonomy_data import Skill
+from services.matcher.esco.release import Skill
+from services.matcher.ml.embedding import FakeEmbedder
+from services.matcher.ml.extraction import SkillExtractor
+from services.matcher.ml.ranker import FEATURES, Ranker, artefact_path, load_ranker
+from services.matcher.ml.ranker_train import mrr, train
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("QABILET_SHARED_DATA", ROOT.parent / "shared" / "data"))

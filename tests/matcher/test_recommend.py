@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from flask.testing import FlaskClient
 
-from services.matcher.embedding import FakeEmbedder
-from services.matcher.engine import Matcher
-from services.matcher.models import LearnerCopy, VacancyCopy
-from services.matcher.sync import Sync
+from services.matcher.ml.embedding import FakeEmbedder
+from services.matcher.recommend.state import Matcher
+from services.matcher.sync.feeds import Sync
+from services.matcher.sync.models import LearnerCopy, VacancyCopy
 from tests.matcher.conftest import EventSource
 from tests.matcher.factories import SKILL, course, learner, skill, vacancy
 
@@ -279,7 +279,7 @@ def test_courses_need_exactly_one_target(
     assert both.status_code == 422
 
 
-def test_scores_agree_with_a_brute_force_ranking(
+def test_every_vacancy_comes_sorted_by_its_total_of_weighted_similarity_and_coverage(
     client: FlaskClient,
     sync: Sync,
     jobs_feed: EventSource,

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from services.common.db import close_db
-from services.matcher import scale, snapshot
-from services.matcher.embedding import FakeEmbedder
-from services.matcher.models import ALIAS
-from services.matcher.ranking import jobs_for_learner
-from services.matcher.scale_data import Corpus, build_corpus
+from services.matcher.bench import scale
+from services.matcher.bench.scale_data import Corpus, build_corpus
+from services.matcher.db import ALIAS
+from services.matcher.ml.embedding import FakeEmbedder
+from services.matcher.recommend.ranking import jobs_for_learner
+from services.matcher.sync import snapshot
 from tests.matcher.conftest import SHARED, needs_esco
 
 N = 2500

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.live import call, live_suite
+from services.common.launch.live import call, live_suite
 
 pytestmark = pytest.mark.slow
 REAL_BIN = "940140000385"

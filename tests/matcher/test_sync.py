@@ -13,12 +13,13 @@ from flask.testing import FlaskClient
 
 from services.common.db import close_db
 from services.matcher.app import create_app
-from services.matcher.embedding import FakeEmbedder
-from services.matcher.engine import Matcher
-from services.matcher.models import ALIAS, LearnerCopy
+from services.matcher.db import ALIAS
+from services.matcher.esco.taxonomy import TaxonomySource
+from services.matcher.ml.embedding import FakeEmbedder
+from services.matcher.recommend.state import Matcher
 from services.matcher.settings import Settings
-from services.matcher.sync import Sync
-from services.matcher.taxonomy import TaxonomySource
+from services.matcher.sync.feeds import Sync
+from services.matcher.sync.models import LearnerCopy
 from tests.matcher.conftest import EventSource, FlaskServiceClient, needs_esco
 from tests.matcher.factories import course, learner, skill, vacancy
 
@@ -135,7 +136,7 @@ def test_vacancy_closed_in_jobs_service_disappears_after_sync(
 def test_cv_tags_are_written_back_once_without_a_loop(
     live: tuple[Flask, FlaskClient, FlaskClient], esco_subset: TaxonomySource
 ) -> None:
-    from services.matcher.taxonomy import import_taxonomy
+    from services.matcher.esco.taxonomy import import_taxonomy
 
     app, _, learners = live
     import_taxonomy(esco_subset)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from services.matcher.models import CourseCopy, VacancyCopy
-from services.matcher.sync import Sync
-from services.matcher.taxonomy import TaxonomySource
+from services.matcher.esco.taxonomy import TaxonomySource
+from services.matcher.sync.feeds import Sync
+from services.matcher.sync.models import CourseCopy, VacancyCopy
 from tests.matcher.conftest import EventSource, needs_esco
 from tests.matcher.factories import course, learner, vacancy
 

@@ -8,8 +8,8 @@ from urllib.parse import quote
 import pytest
 from flask.testing import FlaskClient
 
-from services.matcher.models import EscoOccupation, EscoSkill, EscoSkillGroup
-from services.matcher.taxonomy import TaxonomySource, import_taxonomy, main
+from services.matcher.esco.models import EscoOccupation, EscoSkill, EscoSkillGroup
+from services.matcher.esco.taxonomy import TaxonomySource, import_taxonomy, main
 from tests.matcher.conftest import SHARED, SUBSET_OCCUPATIONS, SUBSET_SKILLS, needs_esco
 
 pytestmark = needs_esco

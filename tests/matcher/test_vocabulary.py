@@ -14,16 +14,16 @@ from flask.testing import FlaskClient
 
 from services.common.db import close_db
 from services.matcher.app import create_app
-from services.matcher.embedding import DEFAULT_MODEL, Embedder, FakeEmbedder
-from services.matcher.extraction import SkillExtractor
-from services.matcher.models import ALIAS
+from services.matcher.db import ALIAS
+from services.matcher.esco.release import Skill, load_skills
+from services.matcher.esco.taxonomy import TaxonomySource, import_taxonomy
+from services.matcher.ml.embedding import DEFAULT_MODEL, Embedder, FakeEmbedder
+from services.matcher.ml.extraction import SkillExtractor
+from services.matcher.ml.vocabulary import PhraseIndex, Term, load_terms
+from services.matcher.ml.vocabulary.build import DATA, build, read_tsv
+from services.matcher.ml.vocabulary.matcher import TERMS_FILE
+from services.matcher.ml.vocabulary.text import fold, kazakh_stem
 from services.matcher.settings import Settings
-from services.matcher.taxonomy import TaxonomySource, import_taxonomy
-from services.matcher.taxonomy_data import Skill, load_skills
-from services.matcher.vocabulary import PhraseIndex, Term, load_terms
-from services.matcher.vocabulary.build import DATA, build, read_tsv
-from services.matcher.vocabulary.matcher import TERMS_FILE
-from services.matcher.vocabulary.text import fold, kazakh_stem
 from tests.matcher.conftest import SHARED, needs_esco
 
 # ---------------------------------------------------------------- the data
@@ -166,7 +166,7 @@ def test_fake_model_extractor_puts_vocabulary_hits_first() -> None:
     ]
     terms = [Term("Excel", "any", "u:xl", "onet-authored")]
     ex = SkillExtractor(skills, FakeEmbedder(), use_descriptions=False)
-    from services.matcher.vocabulary.spotting import Spotter
+    from services.matcher.ml.vocabulary.spotting import Spotter
 
     ex.spotter = Spotter(ex.uris, terms)
     # A tiny threshold, not 0: min_confidence 0 asks for the full ranking instead.

@@ -13,7 +13,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from services.common.feed import FeedFollower
-from services.learner import outcomes
+from services.learner.outcomes import service as outcomes
 from services.learner.settings import ALIAS
 
 NOW = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)

@@ -39,8 +39,8 @@ def matcher_app(tmp_path: Path) -> Iterator[Flask]:
     """The matcher on a fresh store with the fake embedder and hand-fed feeds."""
     from services.common.db import close_db
     from services.matcher.app import create_app as create_matcher
-    from services.matcher.embedding import FakeEmbedder
-    from services.matcher.models import ALIAS
+    from services.matcher.db import ALIAS
+    from services.matcher.ml.embedding import FakeEmbedder
     from services.matcher.settings import Settings as MatcherSettings
     from tests.matcher.conftest import EventSource
 

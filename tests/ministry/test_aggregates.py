@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.learner import outcomes
+from services.common.state import app_state
+from services.learner.outcomes import service as outcomes
 
 REGIONS = ["astana", "almaty", "shymkent"]
 PROGRAMMES = ["ai-sana", "tomorrow-school"]
@@ -141,9 +142,9 @@ def test_reports_equal_the_recomputation_after_any_writes(
         world.apply(step)
     for query in asked:
         for name in ("funnel", "outcomes", "providers"):
-            monkeypatch.setenv("QABILET_READ_MODELS", "1")
+            monkeypatch.setattr(app_state(world.client.application), "read_models", True)
             kept = _report(world.client, name, query)
-            monkeypatch.setenv("QABILET_READ_MODELS", "0")
+            monkeypatch.setattr(app_state(world.client.application), "read_models", False)
             recomputed = _report(world.client, name, query)
             assert kept == recomputed, (name, query)
 

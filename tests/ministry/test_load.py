@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live import live_suite
+from services.common.launch.live import live_suite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,8 @@ def test_make_load_writes_reports_with_no_failures_and_records_the_run(tmp_path:
         run = subprocess.run(
             [
                 sys.executable,
-                "scripts/load.py",
+                "-m",
+                "scripts.load",
                 "--users",
                 env["LOAD_USERS"],
                 "--rate",
@@ -84,10 +85,10 @@ def test_make_load_writes_reports_with_no_failures_and_records_the_run(tmp_path:
 
 
 def test_load_refuses_when_the_gateway_is_down(tmp_path: Path) -> None:
-    from tests.support.live import free_port
+    from services.common.launch.live import free_port
 
     run = subprocess.run(
-        [sys.executable, "scripts/load.py", "--duration", "5s", "--host",
+        [sys.executable, "-m", "scripts.load", "--duration", "5s", "--host",
          f"http://127.0.0.1:{free_port()}", "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.gateway.conftest import (  # noqa: F401  (pytest finds fixtures by name)
     client,
     gateway,
-    keep_gateway_store,
     live,
     live_gateway,
     world,

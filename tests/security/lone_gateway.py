@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from tests.support.live import live_suite
+from services.common.launch.live import live_suite
 
-ADMIN_EMAIL = "admin@test.kz"  # what tests.support.live.suite_env configures
+ADMIN_EMAIL = "admin@test.kz"  # what services.common.launch.live.suite_env configures
 ADMIN_PASSWORD = "admin-password-1"
 PASSWORD = "a-long-password-1"
 API = "/api/v1"

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from scripts import suite
+from services.common.launch import suite
+from services.common.launch.live import call, free_port
 from tests.gateway.conftest import Live, start_services, stop_services
 from tests.gateway.world import valid_bin
 from tests.security.lone_gateway import (
@@ -30,7 +31,6 @@ from tests.security.lone_gateway import (
     Client,
     token_of,
 )
-from tests.support.live import call, free_port
 
 pytestmark = pytest.mark.slow
 

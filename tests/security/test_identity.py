@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask.testing import FlaskClient
 
 from services.common import identity
+from services.common.launch.live import call
 from tests.gateway.conftest import Live
 from tests.gateway.world import World
-from tests.support.live import call
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """kill -9 of a service's gunicorn master while writes flow through the gateway (live gunicorn).
 
-The services run under the supervisor `make run` uses (scripts/supervise.py). While four
+The services run under the supervisor `make run` uses (launch/supervise.py). While four
 writers change their own records through the gateway, a master gets SIGKILL. Meanwhile the
 gateway answers 503 problem+json with Retry-After (never a 500, never a hang), the service
 answers again within 10 s, every acknowledged write is in the store, and the feed has no gap.
@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from scripts import suite, supervise
+from services.common.launch import suite, supervise
+from services.common.launch.live import call, free_port, suite_env
 from tests.security.writers import (
     BIN_SEEDS,
     Writer,
@@ -32,7 +33,6 @@ from tests.security.writers import (
     register_learner,
     wait_for,
 )
-from tests.support.live import call, free_port, suite_env
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ class Supervised:
 def stop_all(run_dir: Path) -> str:
     """Stop everything as `make stop` does (the supervisor first, then each service, by pid)."""
     out = subprocess.run(
-        [sys.executable, "scripts/suite.py", "stop", "--run-dir", str(run_dir)],
+        [sys.executable, "-m", "services.common.launch.suite", "stop", "--run-dir", str(run_dir)],
         cwd=suite.ROOT,
         capture_output=True,
         text=True,
@@ -108,7 +108,8 @@ def supervised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervised]
     log_dir.mkdir(parents=True)
     with open(log_dir / "supervisor.log", "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "scripts/supervise.py", "run", "--run-dir", str(run_dir)]
+            [sys.executable, "-m", "services.common.launch.supervise", "run"]
+            + ["--run-dir", str(run_dir)]
             + ["--log-dir", str(log_dir), "--only", *NAMES],
             cwd=suite.ROOT,
             env=suite.service_env(env),
@@ -307,7 +308,7 @@ def test_make_stop_stops_the_supervisor_first_then_every_service(
     master = suite.read_pid("learner", run_dir)
     assert watcher and master and suite.alive(watcher) and suite.alive(master)
     status = subprocess.run(
-        [sys.executable, "scripts/suite.py", "status", "--run-dir", str(run_dir)],
+        [sys.executable, "-m", "services.common.launch.suite", "status", "--run-dir", str(run_dir)],
         cwd=suite.ROOT,
         capture_output=True,
         text=True,
@@ -337,7 +338,8 @@ def test_a_crash_looping_service_is_restarted_with_back_off(tmp_path: Path) -> N
     log_dir.mkdir(parents=True)
     with open(log_dir / "supervisor.log", "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "scripts/supervise.py", "run", "--run-dir", str(run_dir)]
+            [sys.executable, "-m", "services.common.launch.supervise", "run"]
+            + ["--run-dir", str(run_dir)]
             + ["--log-dir", str(log_dir), "--only", "learner"],
             cwd=suite.ROOT,
             env=suite.service_env(env),

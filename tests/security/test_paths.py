@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from services.common.launch.live import call
 from tests.gateway.conftest import Live
 from tests.gateway.world import World
-from tests.support.live import call
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,9 @@ from flask.testing import FlaskClient
 
 from services.common.db import close_db
 from services.jobs.app import create_app
-from services.jobs.schemas import VacancyImport
-from services.jobs.service import vacancies
 from services.jobs.settings import ALIAS, Settings
+from services.jobs.vacancies import service as vacancies
+from services.jobs.vacancies.schemas import VacancyImport
 from tests.gateway.world import World, valid_bin
 from tests.security.lone_gateway import API, Client
 

@@ -11,8 +11,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.common.launch.live import call
 from tests.gateway.world import employer_profile, valid_bin
-from tests.support.live import call
 
 API = "/api/v1"
 PASSWORD = "correct-horse-1"

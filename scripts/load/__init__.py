@@ -1,0 +1,1 @@
+"""`make load` (``python -m scripts.load``): accounts through the admin API, then a locust run."""

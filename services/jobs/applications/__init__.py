@@ -1,0 +1,1 @@
+"""Applications: one per learner and vacancy, moved through the hiring state machine."""

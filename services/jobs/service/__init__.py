@@ -1,1 +1,0 @@
-"""The rules of the jobs service, one module per domain; views and importers call these."""

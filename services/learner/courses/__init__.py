@@ -1,0 +1,1 @@
+"""Courses: the catalogue, its in-memory list, and the edX/Coursera importers."""

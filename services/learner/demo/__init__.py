@@ -1,0 +1,1 @@
+"""Demo data: generated learners enrolled on imported courses, and generated hires."""

@@ -1,0 +1,1 @@
+"""Enrolments: a learner on a course, enrolled, then completed (skills follow) or dropped."""

@@ -1,0 +1,1 @@
+"""Learners: profiles, the skills on them, consent, and deletion (privacy)."""

@@ -1,0 +1,1 @@
+"""Outcomes: hires read from the jobs feed, one per application."""

@@ -1,0 +1,1 @@
+"""The ministry's retraining reports: funnel, outcomes by group, providers (no personal data)."""

@@ -1,0 +1,1 @@
+"""The matcher's HTTP layer: views and schemas."""

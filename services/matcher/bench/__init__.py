@@ -1,0 +1,1 @@
+"""Benchmarks: encoding and top-k latency (`make bench`), national scale (`make scale`)."""

@@ -1,0 +1,1 @@
+"""The ESCO taxonomy: the release read, imported into the store, held in memory."""

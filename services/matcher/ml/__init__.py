@@ -1,0 +1,1 @@
+"""The ML core: embeddings, skill extraction, title matching, index, coverage, set cover."""

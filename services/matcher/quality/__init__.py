@@ -1,0 +1,1 @@
+"""Quality of the ML core: the evaluation sets and `make eval`."""

@@ -1,0 +1,1 @@
+"""Recommendations from the in-memory indexes: state, rows, ranking, candidates, paths, reports."""

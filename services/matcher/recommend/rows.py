@@ -1,0 +1,141 @@
+"""Index rows: what one vacancy, learner or course becomes in the in-memory indexes.
+
+A row is the item's vector, its skills as vocabulary columns (with weights and required flags)
+and the filter columns the recommendation rules mask on (open, region, remote, pay, languages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from services.matcher.ml.coverage import Vocabulary, skill_key
+from services.matcher.ml.index import VectorIndex
+from services.matcher.settings import Settings
+
+LANG_BITS = {"kk": 1, "ru": 2, "en": 4}
+OTHER_LANG_BIT = 8
+OPEN_STATUSES = frozenset({"open"})
+
+VACANCY_COLUMNS = {
+    "open": bool,
+    "region": np.int32,
+    "remote": bool,
+    "pay": np.float32,
+    "langs": np.uint8,
+    "total_weight": np.float32,
+    "n_required": np.float32,
+}
+LEARNER_COLUMNS = {"consent": bool, "region": np.int32, "langs": np.uint8}
+COURSE_COLUMNS = {"active": bool, "hours": np.float32}
+
+
+def language_mask(codes: list[str]) -> int:
+    """Return the bit mask of language codes (kk=1, ru=2, en=4, any other=8)."""
+    mask = 0
+    for code in codes:
+        mask |= LANG_BITS.get(code, OTHER_LANG_BIT)
+    return mask
+
+
+def required_flags(skills: list[dict[str, Any]]) -> list[bool]:
+    """Return which skills are required: the essential ones, or all when none is marked."""
+    flags = [bool(s.get("essential")) for s in skills]
+    return flags if any(flags) else [True] * len(skills)
+
+
+class Indexes:
+    """The vacancy, learner and course indexes of one process and how rows enter them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.vocab = Vocabulary()
+        self.labels: dict[str, str] = {}
+        self.region_codes: dict[str, int] = {}
+        background = not settings.testing
+        self.vacancies = VectorIndex(
+            "vacancies",
+            VACANCY_COLUMNS,
+            ann_threshold=settings.ann_threshold,
+            background_build=background,
+        )
+        self.learners = VectorIndex(
+            "learners",
+            LEARNER_COLUMNS,
+            ann_threshold=settings.ann_threshold,
+            background_build=background,
+        )
+        # 10k courses at most: an exact scan takes well under a millisecond.
+        self.courses = VectorIndex("courses", COURSE_COLUMNS, ann_threshold=10**9)
+        self.course_prereqs: dict[str, tuple[str, ...]] = {}
+
+    def region_code(self, region: str | None) -> int:
+        """Return the small integer standing for a region slug (-1 for none)."""
+        if not region:
+            return -1
+        code = self.region_codes.get(region)
+        if code is None:
+            code = self.region_codes.setdefault(region, len(self.region_codes))
+        return code
+
+    def skill_cols(self, skills: Iterable[dict[str, Any]]) -> list[int]:
+        """Return the vocabulary columns of skills, remembering their labels."""
+        cols = []
+        for s in skills:
+            key = skill_key(s)
+            if key is None:
+                continue
+            self.labels.setdefault(key, s.get("label") or key)
+            cols.append(self.vocab.col(key))
+        return cols
+
+    def index_vacancy(self, doc: dict[str, Any], vector: np.ndarray) -> None:
+        """Put one stored vacancy into the vacancy index."""
+        skills = doc.get("skills") or []
+        required = required_flags(skills)
+        weights = [self.settings.essential_weight if s.get("essential") else 1.0 for s in skills]
+        cols = self.skill_cols(skills)
+        pay = doc.get("salary_max") if doc.get("salary_max") is not None else doc.get("salary_min")
+        self.vacancies.upsert(
+            str(doc["_id"]),
+            vector,
+            skills=(cols, weights, required),
+            open=doc.get("status") in OPEN_STATUSES,
+            region=self.region_code(doc.get("region")),
+            remote=bool(doc.get("remote")),
+            pay=np.nan if pay is None else float(pay),
+            langs=language_mask(doc.get("languages") or []),
+            total_weight=float(sum(weights)),
+            n_required=float(sum(required)),
+        )
+
+    def index_learner(self, doc: dict[str, Any], vector: np.ndarray) -> None:
+        """Put one stored learner into the learner index."""
+        cols = self.skill_cols(doc.get("skills") or [])
+        self.learners.upsert(
+            str(doc["_id"]),
+            vector,
+            skills=(cols, [1.0] * len(cols), [True] * len(cols)),
+            consent=bool(doc.get("consent")),
+            region=self.region_code(doc.get("region")),
+            langs=language_mask(doc.get("languages") or []),
+        )
+
+    def index_course(self, doc: dict[str, Any], vector: np.ndarray) -> None:
+        """Put one stored course into the course index."""
+        cols = self.skill_cols(doc.get("skills") or [])
+        hours = doc.get("hours")
+        self.course_prereqs[str(doc["_id"])] = tuple(doc.get("prerequisites") or [])
+        self.courses.upsert(
+            str(doc["_id"]),
+            vector,
+            skills=(cols, [1.0] * len(cols), [True] * len(cols)),
+            active=bool(doc.get("active", True)),
+            hours=np.nan if hours is None else float(hours),
+        )
+
+    def held_vector(self, keys: Iterable[str]) -> np.ndarray:
+        """Return a 0/1 vector over the vocabulary marking the skill keys held."""
+        return self.vocab.vector({k: 1.0 for k in keys})

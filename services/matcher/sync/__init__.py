@@ -1,0 +1,1 @@
+"""The matcher's copies of vacancies, learners and courses, kept current from the feeds."""

@@ -1,0 +1,217 @@
+"""Feed payloads (jobs and learner services) turned into what the matcher keeps and embeds.
+
+The parsers are lenient about shapes the producers may choose (a language as "ru" or as
+{"code": "ru", "level": "C1"}; a professional role as a string or {"name": ...}), strict about
+meaning: a skill needs a label or a URI, and the text embedded never includes personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from services.matcher.ml.coverage import skill_key
+
+TEXT_LIMIT = 2000
+# Tagging encodes every clause of a text with the model (~20 clauses/s on one core); the first
+# ~200 words of a course or vacancy state what it teaches or needs, the rest is mostly
+# marketing, so longer texts are cut here (measured: a first start with the real catalogues
+# went from ~100 to several hundred documents a minute).
+TAG_TEXT_LIMIT = 1200
+
+
+def digest(*parts: Any) -> str:
+    """Return a short stable hash of JSON-able parts."""
+    raw = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return _text(value.get("name") or value.get("label") or value.get("title"))
+    if isinstance(value, list):
+        return "; ".join(t for t in (_text(v) for v in value) if t)
+    return str(value)
+
+
+def _int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def language_codes(value: Any) -> list[str]:
+    """Return language codes from ["ru"], [{"code": "ru"}], {"ru": "C1"} or "ru,kk"."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[Any] = [v for v in value.split(",") if v.strip()]
+    elif isinstance(value, dict):
+        items = list(value)
+    else:
+        items = list(value)
+    out: list[str] = []
+    for item in items:
+        code = item
+        if isinstance(item, dict):
+            code = item.get("code") or item.get("language") or item.get("lang")
+        if code:
+            out.append(str(code).strip().lower())
+    return list(dict.fromkeys(out))
+
+
+def parse_skills(value: Any, *, default_essential: bool | None = None) -> list[dict[str, Any]]:
+    """Return [{uri, label, essential?, source}] from a producer's skill list, deduplicated."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in value or []:
+        if isinstance(item, str):
+            item = {"uri": item, "label": item} if "://" in item else {"label": item}
+        if not isinstance(item, dict):
+            continue
+        uri = item.get("uri") or None
+        label = _text(item.get("label")) or (str(uri) if uri else "")
+        skill: dict[str, Any] = {"uri": uri, "label": label, "source": item.get("source") or "self"}
+        if default_essential is not None:
+            essential = item.get("essential")
+            skill["essential"] = default_essential if essential is None else bool(essential)
+        key = skill_key(skill)
+        if key is None:
+            continue
+        if key in out and skill.get("essential") is not None:
+            skill["essential"] = bool(out[key].get("essential")) or bool(skill["essential"])
+        out[key] = skill
+    return list(out.values())
+
+
+def vacancy_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields of a vacancy event the matcher keeps."""
+    salary_min, salary_max = _int(data.get("salary_min")), _int(data.get("salary_max"))
+    if salary_min is not None and salary_max is not None and salary_min > salary_max:
+        salary_min, salary_max = salary_max, salary_min
+    return {
+        "status": str(data.get("status") or "open").lower(),
+        "title": _text(data.get("title")),
+        "employer_id": str(data["employer_id"]) if data.get("employer_id") else None,
+        "region": data.get("region") or None,
+        "remote": bool(data.get("remote")),
+        "salary_min": salary_min,
+        "salary_max": salary_max,
+        "languages": language_codes(data.get("languages")),
+        "declared_skills": parse_skills(data.get("skills"), default_essential=True),
+        "description": _text(data.get("description")),
+        "requirements": _text(data.get("requirements")),
+        "professional_role": _text(data.get("professional_role")),
+    }
+
+
+def vacancy_text(fields: dict[str, Any], skills: list[dict[str, Any]]) -> str:
+    """Return the text embedded for a vacancy: title, role, skills, then the description."""
+    parts = [
+        fields["title"],
+        fields["professional_role"],
+        ", ".join(s["label"] for s in skills),
+        fields["requirements"],
+        fields["description"],
+    ]
+    return "\n".join(p for p in parts if p)[:TEXT_LIMIT]
+
+
+def vacancy_tag_source(fields: dict[str, Any]) -> str:
+    """Return the free text skills are extracted from when a vacancy declares none."""
+    parts = [fields["title"], fields["requirements"], fields["description"]]
+    return "\n".join(p for p in parts if p)[:TAG_TEXT_LIMIT]
+
+
+def _consent(value: Any) -> bool:
+    if isinstance(value, dict):
+        # A structured consent counts for matching only where it says so.
+        for key in ("matching", "recommendations", "share_with_employers", "employers"):
+            if key in value:
+                return bool(value[key])
+        return bool(value.get("given") or value.get("granted"))
+    return bool(value)
+
+
+def _occupation_ref(item: Any) -> str:
+    if isinstance(item, dict):
+        return str(item.get("uri") or item.get("label") or item.get("title") or "")
+    return str(item or "")
+
+
+def learner_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields of a learner event the matcher keeps (no name, no e-mail)."""
+    return {
+        "region": data.get("region") or None,
+        "programme": data.get("programme") or None,
+        "languages": language_codes(data.get("languages")),
+        "consent": _consent(data.get("consent")),
+        "declared_skills": parse_skills(data.get("skills")),
+        "rejected_skills": [str(u) for u in data.get("rejected_skills") or []],
+        "desired_occupations": [
+            ref
+            for ref in (_occupation_ref(o) for o in data.get("desired_occupations") or [])
+            if ref
+        ],
+        "cv_text": _text(data.get("cv_text")),
+    }
+
+
+def learner_text(
+    fields: dict[str, Any], skills: list[dict[str, Any]], occupation_label: Callable[[str], str]
+) -> str:
+    """Return the text embedded for a learner: wanted occupations, skills, then the CV."""
+    wanted = ", ".join(occupation_label(o) for o in fields["desired_occupations"])
+    parts = [wanted, ", ".join(s["label"] for s in skills), fields["cv_text"]]
+    return "\n".join(p for p in parts if p)[:TEXT_LIMIT]
+
+
+def _hours(data: dict[str, Any]) -> float | None:
+    for key in ("hours", "duration_hours", "effort_hours", "total_hours"):
+        value = data.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+    return None
+
+
+def _ids(value: Any) -> list[str]:
+    out = []
+    for item in value or []:
+        ref = item.get("id") or item.get("course_id") if isinstance(item, dict) else item
+        if ref:
+            out.append(str(ref))
+    return list(dict.fromkeys(out))
+
+
+def course_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields of a course event the matcher keeps."""
+    languages = language_codes(data.get("languages") or data.get("language"))
+    return {
+        "title": _text(data.get("title")),
+        "provider": _text(data.get("provider")) or None,
+        "language": languages[0] if languages else None,
+        "hours": _hours(data),
+        "declared_skills": parse_skills(data.get("skills")),
+        "prerequisites": _ids(data.get("prerequisites") or data.get("prerequisite_ids")),
+        "description": _text(data.get("description")),
+        "active": str(data.get("status") or "active").lower() not in {"archived", "deleted"},
+    }
+
+
+def course_text(fields: dict[str, Any], skills: list[dict[str, Any]]) -> str:
+    """Return the text embedded for a course: title, skills taught, then the description."""
+    parts = [fields["title"], ", ".join(s["label"] for s in skills), fields["description"]]
+    return "\n".join(p for p in parts if p)[:TEXT_LIMIT]
+
+
+def course_tag_source(fields: dict[str, Any]) -> str:
+    """Return the free text skills are extracted from when a course declares none."""
+    return "\n".join(p for p in (fields["title"], fields["description"]) if p)[:TAG_TEXT_LIMIT]

@@ -1,0 +1,382 @@
+"""Following the learner and jobs feeds: matcher copies, tags, embeddings and indexes kept current.
+
+Handlers are idempotent (every event carries the full item and is applied as an upsert), so a
+replayed batch changes nothing. Each page of events is embedded in one batch before it is handled
+(the ``fetch`` wrapper), so catching up on 10,000 vacancies costs ~40 model calls, not 10,000.
+An event a handler cannot apply is recorded and skipped rather than blocking the feed forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from services.common.db import database
+from services.common.errors import Problem
+from services.common.feed import FeedFollower
+from services.matcher.db import ALIAS
+from services.matcher.ml.coverage import skill_key
+from services.matcher.recommend.state import Matcher
+from services.matcher.sync.courses import CourseHandlers
+from services.matcher.sync.entities import (
+    course_fields,
+    course_text,
+    digest,
+    learner_fields,
+    learner_text,
+    vacancy_fields,
+    vacancy_tag_source,
+    vacancy_text,
+)
+from services.matcher.sync.models import LearnerCopy, VacancyCopy
+from services.matcher.sync.owners import OwnerReads
+from services.matcher.sync.tagging import Tagger
+
+log = logging.getLogger("qabilet.matcher.sync")
+ERRORS = "sync_errors"
+
+
+class Sync(CourseHandlers, OwnerReads):
+    """The two feed followers of one matcher process and their event handlers."""
+
+    def __init__(self, matcher: Matcher, *, page: int = 200) -> None:
+        self.m = matcher
+        self.tagger = Tagger(
+            matcher.extractor,
+            min_confidence=matcher.settings.tag_min_confidence,
+            top_k=matcher.settings.tag_top_k,
+        )
+        self.jobs = FeedFollower(
+            alias=ALIAS,
+            name="jobs",
+            fetch=self._fetch(matcher.jobs_client, "jobs"),
+            handler=self._guard(self.handle_jobs_event),
+            batch=page,
+        )
+        self.learner = FeedFollower(
+            alias=ALIAS,
+            name="learner",
+            fetch=self._fetch(matcher.learner_client, "learner"),
+            handler=self._guard(self.handle_learner_event),
+            batch=page,
+        )
+        # Called before each backlog event: the worker blocks here while interactive work runs.
+        self.pause: Callable[[], None] | None = None
+        # What tagging could use when a copy was made; part of its source hash, so a copy
+        # tagged before the alt labels were encoded is tagged again when it is next read.
+        self.tag_stage: str | None = None
+        # The newest feed seq applied per item ("learner:<id>"): the interactive lane reads an
+        # item ahead of the backlog, and the older events the backlog meets later are skipped.
+        self.applied: dict[str, int] = {}
+        self._item_locks = [threading.Lock() for _ in range(64)]
+        self.priority_reads = 0
+        self.handled: Counter[str] = Counter()
+        self.failed = 0
+        self.write_backs = 0
+        self.last_error: str | None = None
+        self.last_sync_at: datetime | None = None
+        # Vectors of the page each feed fetched last, by text: handlers take theirs from here
+        # instead of asking the embedding cache again, one read per event.
+        self._page_vectors: dict[str, dict[str, np.ndarray]] = {}
+
+    # ----- driving -----
+
+    def _fetch(self, client: Any, feed: str) -> Any:
+        def fetch(after: int, limit: int) -> dict[str, Any]:
+            page: dict[str, Any] = client.get("/changes", after=after, limit=limit)
+            self._prefetch(feed, page.get("events") or [])
+            return page
+
+        return fetch
+
+    def _item(self, event: dict[str, Any]) -> str | None:
+        kind = str(event.get("type", "")).split(".", 1)[0]
+        return f"{kind}:{event.get('id')}" if kind in ("learner", "vacancy", "course") else None
+
+    def _lock_of(self, item: str) -> threading.Lock:
+        return self._item_locks[hash(item) % len(self._item_locks)]
+
+    def _guard(self, handler: Any) -> Any:
+        def handle(event: dict[str, Any]) -> None:
+            if self.pause is not None:
+                self.pause()
+            item = self._item(event)
+            if item is None:
+                apply(event)
+                return
+            with self._lock_of(item):
+                seq = int(event.get("seq") or 0)
+                if seq and seq <= self.applied.get(item, -1):
+                    self.handled["skipped_older"] += 1
+                    return
+                apply(event)
+                if seq and item in self.applied:  # only items read ahead need remembering
+                    self.applied[item] = seq
+
+        def apply(event: dict[str, Any]) -> None:
+            try:
+                handler(event)
+                self.handled[event["type"]] += 1
+            except Problem:
+                raise  # the producer or a peer is down: stop here and retry the batch later
+            except Exception as exc:  # a poison event must not stall the feed
+                self.failed += 1
+                self.last_error = f"{event.get('type')} {event.get('id')}: {exc!r}"
+                log.exception("cannot apply %s %s", event.get("type"), event.get("id"))
+                database(ALIAS)[ERRORS].replace_one(
+                    {"_id": f"{event.get('type')}:{event.get('seq')}"},
+                    {"event": event, "error": repr(exc), "at": datetime.now(UTC)},
+                    upsert=True,
+                )
+
+        return handle
+
+    def sync_once(self) -> dict[str, int]:
+        """Apply every event both feeds have now; return how many each handled."""
+        out = {}
+        for follower in (self.jobs, self.learner):
+            try:
+                out[follower.name] = follower.sync_once()
+            except Exception as exc:
+                self.last_error = f"{follower.name}: {exc!r}"
+                raise
+        self.last_sync_at = datetime.now(UTC)
+        return out
+
+    def start(self, interval: float) -> None:
+        """Follow both feeds in background threads."""
+        self.jobs.start(interval)
+        self.learner.start(interval)
+
+    def stop(self) -> None:
+        """Stop following."""
+        self.jobs.stop()
+        self.learner.stop()
+
+    def behind(self) -> int:
+        """Return how many feed events are still to apply (as of the last page read)."""
+        return sum(f.lag for f in (self.jobs, self.learner))
+
+    def status(self) -> dict[str, Any]:
+        """Return cursors, lag, counts and the last error of each feed."""
+        feeds = {}
+        for f in (self.jobs, self.learner):
+            feeds[f.name] = {
+                "cursor": f.cursor,
+                "lag": f.lag,
+                "last_error": f.last_error,
+                "following": f.following,
+            }
+        return {
+            "feeds": feeds,
+            "handled": dict(self.handled),
+            "failed_events": self.failed,
+            "write_backs": self.write_backs,
+            "priority_reads": self.priority_reads,
+            "last_error": self.last_error,
+            "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
+        }
+
+    # ----- batching -----
+
+    def _prefetch(self, feed: str, events: list[dict[str, Any]]) -> None:
+        self._page_vectors[feed] = {}
+        texts = []
+        for e in events:
+            try:
+                text = self._event_text(e.get("type", ""), e.get("data") or {})
+            except Exception:  # the handler records a malformed event; batching just skips it
+                continue
+            if text is not None:
+                texts.append(text)
+        if texts:
+            vectors = self.m.vectors_for(texts)
+            self._page_vectors[feed] = dict(zip(texts, vectors, strict=True))
+
+    def _vector(self, text: str) -> np.ndarray:
+        """Return the vector of a document text, from the prefetched page when it is there."""
+        for page in list(self._page_vectors.values()):
+            vector = page.get(text)
+            if vector is not None:
+                return vector
+        return self.m.vectors_for([text])[0]
+
+    def _event_text(self, kind: str, data: dict[str, Any]) -> str | None:
+        if kind in ("vacancy.created", "vacancy.updated", "vacancy.closed"):
+            f = vacancy_fields(data)
+            return vacancy_text(f, f["declared_skills"])
+        if kind in ("learner.created", "learner.updated"):
+            return self._learner_text(learner_fields(data))
+        if kind in ("course.created", "course.updated"):
+            f = course_fields(data)
+            return course_text(f, f["declared_skills"])
+        return None
+
+    def _learner_text(self, f: dict[str, Any]) -> str:
+        rejected = set(f["rejected_skills"])
+        declared = [s for s in f["declared_skills"] if s.get("uri") not in rejected]
+        return learner_text(f, declared, self.m.occupation_label)
+
+    def _can_tag(self) -> bool | str:
+        if not self.tagger.available():
+            return False
+        # True (not a stage name) when nothing stages the extractor: hashes stay as they were.
+        return self.tag_stage or True
+
+    # ----- jobs feed -----
+
+    def handle_jobs_event(self, event: dict[str, Any]) -> None:
+        """Apply one jobs-feed event."""
+        kind = event["type"]
+        if kind.startswith("vacancy."):
+            self.on_vacancy(kind, str(event["id"]), event.get("data") or {})
+
+    def on_vacancy(self, kind: str, vid: str, data: dict[str, Any]) -> None:
+        """Upsert, close or delete the matcher's copy of a vacancy and its index row."""
+        if kind == "vacancy.deleted":
+            VacancyCopy.objects(id=vid).delete()
+            self.m.vacancies.remove(vid)
+            return
+        f = vacancy_fields(data)
+        if kind == "vacancy.closed":
+            f["status"] = "closed"
+        declared = f["declared_skills"]
+        source = digest(declared, "" if declared else vacancy_tag_source(f), self._can_tag())
+        existing = VacancyCopy.objects(id=vid).first()
+        if existing is not None and existing.source_hash == source:
+            skills, tags = list(existing.skills), list(existing.tags)
+        elif declared:
+            skills, tags = self.tagger.resolve(declared), []
+        else:
+            tags = self.tagger.extract(vacancy_tag_source(f))
+            skills = [
+                {"uri": t["uri"], "label": t["label"], "essential": False, "source": "extracted"}
+                for t in tags
+            ]
+        text = vacancy_text(f, declared)
+        vector = self._vector(text)
+        doc = VacancyCopy(
+            id=vid,
+            status=f["status"],
+            title=f["title"],
+            employer_id=f["employer_id"],
+            region=f["region"],
+            remote=f["remote"],
+            salary_min=f["salary_min"],
+            salary_max=f["salary_max"],
+            languages=f["languages"],
+            skills=skills,
+            tags=tags,
+            text=text,
+            source_hash=source,
+            vector_key=self.m.vector_key(text),
+        )
+        doc.save()
+        self.m.index_vacancy(doc.to_mongo().to_dict(), vector)
+
+    # ----- learner feed -----
+
+    def handle_learner_event(self, event: dict[str, Any]) -> None:
+        """Apply one learner-feed event."""
+        kind = event["type"]
+        data = event.get("data") or {}
+        if kind.startswith("learner."):
+            self.on_learner(kind, str(event["id"]), data)
+        elif kind.startswith("course."):
+            self.on_course(kind, str(event["id"]), data)
+        elif kind.startswith("enrolment."):
+            self.on_enrolment(kind, data)
+
+    def on_learner(self, kind: str, lid: str, data: dict[str, Any]) -> None:
+        """Upsert or delete the matcher's copy of a learner, tagging a changed CV."""
+        if kind == "learner.deleted":
+            LearnerCopy.objects(id=lid).delete()
+            self.m.learners.remove(lid)
+            return
+        f = learner_fields(data)
+        rejected = set(f["rejected_skills"])
+        declared = [s for s in f["declared_skills"] if s.get("uri") not in rejected]
+        can_tag = self._can_tag()
+        # Without ESCO the CV counts as not yet read, so it is tagged once ESCO arrives.
+        cv_hash = digest(f["cv_text"]) if f["cv_text"] and can_tag else ""
+        source = digest(declared, sorted(rejected), cv_hash, can_tag)
+        existing = LearnerCopy.objects(id=lid).first()
+        if existing is not None and existing.source_hash == source:
+            skills, tags = list(existing.skills), list(existing.tags)
+        else:
+            if existing is not None and existing.cv_hash == cv_hash:
+                tags = [t for t in existing.tags if t.get("uri") not in rejected]
+            else:
+                tags = self.tagger.extract(f["cv_text"], exclude=rejected) if can_tag else []
+            skills = _merge(
+                self.tagger.resolve(declared, exclude=rejected),
+                [{"uri": t["uri"], "label": t["label"], "source": "extracted"} for t in tags],
+            )
+        written = existing.written_back_hash if existing is not None else ""
+        if cv_hash != written and self._write_back(lid, tags):
+            written = cv_hash
+        text = learner_text(f, declared, self.m.occupation_label)
+        vector = self._vector(text)
+        doc = LearnerCopy(
+            id=lid,
+            region=f["region"],
+            programme=f["programme"],
+            languages=f["languages"],
+            consent=f["consent"],
+            skills=skills,
+            rejected_skills=sorted(rejected),
+            desired_occupations=f["desired_occupations"],
+            cv_hash=cv_hash,
+            written_back_hash=written,
+            tags=tags,
+            completed_courses=list(existing.completed_courses) if existing else [],
+            enrolled_courses=list(existing.enrolled_courses) if existing else [],
+            text=text,
+            source_hash=source,
+            vector_key=self.m.vector_key(text),
+        )
+        doc.save()
+        self.m.index_learner(doc.to_mongo().to_dict(), vector)
+
+    def _write_back(self, lid: str, tags: list[dict[str, Any]]) -> bool:
+        """Send CV tags to the learner service; True once it has them (or the learner is gone)."""
+        body = {
+            "skills": [
+                {
+                    "uri": t["uri"],
+                    "label": t["label"][:200],
+                    "confidence": min(1.0, max(0.0, float(t["confidence"]))),
+                    "evidence": (t.get("evidence") or "")[:2000] or None,
+                }
+                for t in tags
+            ]
+        }
+        try:
+            status, _ = self.m.learner_client.request(
+                "PUT", f"/learners/{lid}/extracted-skills", body=body
+            )
+        except Problem as exc:
+            self.last_error = f"write-back {lid}: {exc.detail}"
+            return False
+        if status == 404 or status < 300:
+            self.write_backs += status < 300
+            return True
+        self.last_error = f"write-back {lid}: status {status}"
+        return False
+
+
+def _merge(*groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Concatenate skill lists, keeping the first of each skill."""
+    out: dict[str, dict[str, Any]] = {}
+    for group in groups:
+        for s in group:
+            key = skill_key(s)
+            if key is not None and key not in out:
+                out[key] = s
+    return list(out.values())
