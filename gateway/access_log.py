@@ -18,13 +18,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import mongoengine as me
 from flask import Flask, current_app, g, has_request_context, request
 
+from services.common.clock import utcnow
 from services.common.db import init_db
 from services.common.errors import Problem, Unavailable
 
@@ -50,15 +50,11 @@ NAME_RETRY = 5.0
 NAME_CACHE_LIMIT = 10_000
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AccessEntry(me.Document):
     """One learner's data shown to one reader by one request."""
 
     learner_id = me.StringField(required=True, max_length=64)
-    at = me.DateTimeField(required=True, default=_now)
+    at = me.DateTimeField(required=True, default=utcnow)
     kind = me.StringField(required=True, choices=KINDS)
     disclosed = me.ListField(me.StringField(max_length=64))
     reader_account_id = me.StringField(required=True, max_length=64)
@@ -227,7 +223,7 @@ def record(
     if principal.employer_id and proxy is not None:
         employer_name = names().employer(proxy, principal.employer_id)
     page = request.path if has_request_context() and not request.path.startswith("/api/") else None
-    now = _now()
+    now = utcnow()
     entries = [
         AccessEntry(
             learner_id=d.learner_id,

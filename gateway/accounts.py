@@ -11,6 +11,7 @@ import mongoengine as me
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.common.db import get_or_404
+from services.common.emails import email_key
 from services.common.errors import Conflict, NotFound, Problem, Unauthorized, field_error
 
 from . import revocation
@@ -30,7 +31,7 @@ def _dummy_hash(method: str) -> str:
 
 def normalise_email(email: str) -> str:
     """Return the email in the form accounts are stored under."""
-    return email.strip().lower()
+    return email_key(email)
 
 
 def get(*, account_id: str) -> Account:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import mongoengine as me
 
+from services.common.clock import utcnow
+from services.common.emails import email_key
+
 ALIAS = "gateway"
 ROLES = ("learner", "employer", "ministry", "admin")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Account(me.Document):
@@ -30,7 +28,7 @@ class Account(me.Document):
     # A token carries the epoch it was issued in; deactivation moves it, so the tokens issued
     # before stay refused even after the account is activated again.
     epoch = me.IntField(default=0)
-    created_at = me.DateTimeField(default=_now)
+    created_at = me.DateTimeField(default=utcnow)
     meta: dict[str, Any] = {
         "db_alias": ALIAS,
         "collection": "accounts",
@@ -39,7 +37,7 @@ class Account(me.Document):
 
     def clean(self) -> None:
         """Keep the profile link consistent with the role."""
-        self.email = self.email.strip().lower()
+        self.email = email_key(self.email)
         if self.role != "learner":
             self.learner_id = None
         if self.role != "employer":

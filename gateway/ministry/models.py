@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import mongoengine as me
 
+from services.common.clock import utcnow
+
 from ..models import ALIAS
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class EndpointFigures(me.EmbeddedDocument):
@@ -43,7 +40,7 @@ class LoadRun(me.Document):
     p95_ms = me.FloatField(null=True)
     p99_ms = me.FloatField(null=True)
     endpoints = me.EmbeddedDocumentListField(EndpointFigures)
-    recorded_at = me.DateTimeField(default=_now)
+    recorded_at = me.DateTimeField(default=utcnow)
     meta: dict[str, Any] = {
         "db_alias": ALIAS,
         "collection": "load_runs",

@@ -22,3 +22,8 @@ def stored_time(value: datetime) -> datetime:
 def utcnow() -> datetime:
     """Return the current time as the store keeps it."""
     return stored_time(datetime.now(UTC))
+
+
+def iso(value: datetime | None) -> str | None:
+    """Return a stored datetime as an ISO 8601 string in UTC (None stays None)."""
+    return None if value is None else as_utc(value).isoformat()

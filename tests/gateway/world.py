@@ -8,6 +8,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from services.jobs.employers.bin import check_digit
+
 API = "/api/v1"
 PASSWORD = "correct-horse-1"
 
@@ -111,13 +113,10 @@ def vacancy_body(title: str, skills: list[dict[str, str]]) -> dict[str, Any]:
 
 
 def valid_bin(seed: int) -> str:
-    """Return a BIN with a valid check digit built from ``seed``."""
-    digits = [int(c) for c in f"{seed:011d}"[-11:]]
-    for weights in (range(1, 12), [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]):
-        check = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
-    return valid_bin(seed + 1)
+    """Return a BIN with a valid check digit built from ``seed`` (the jobs service's rule)."""
+    first = f"{seed:011d}"[-11:]
+    digit = check_digit(first)
+    return first + str(digit) if digit is not None else valid_bin(seed + 1)
 
 
 def wait_until(probe: Any, timeout: float = 30.0) -> Any:

@@ -16,7 +16,7 @@ from tests.jobs.helpers import Json, application_body, move
 SKILL = "http://data.europa.eu/esco/skill/"
 vacancies = st.fixed_dictionaries(
     {
-        "title": st.text("aAıIsSſkKМмеЕ .", min_size=1, max_size=10),
+        "title": st.text("aAıIsSſkKМмеЕ .", min_size=1, max_size=10).filter(str.strip),
         "region": st.sampled_from(["astana", "almaty-city"]),
         "remote": st.booleans(),
         "salary_min": st.sampled_from([None, 200_000, 500_000]),

@@ -122,11 +122,14 @@ def test_a_replaced_store_is_reloaded_not_patched(tmp_path: Path) -> None:
     from services.learner.app import create_app
     from services.learner.settings import ALIAS, Settings
 
+    model = course_index.CourseIndex(ALIAS)  # one read model over two stores in turn
     for name, title in (("a", "first store"), ("b", "second store")):
         app = create_app(Settings.from_env(env={}, data_dir=tmp_path / name, testing=True))
         create_course(app.test_client(), title=title)
-        rows = course_index.INDEX.ordered()[0]
-        assert [r.data["title"] for r in rows] == [title]
+        with app.app_context():
+            rows = model.ordered()[0]
+            assert [r.data["title"] for r in rows] == [title]
+            assert course_index.index() is course_index.index()  # one per app, made once
         close_db(ALIAS)
 
 
@@ -153,3 +156,19 @@ def test_every_gunicorn_worker_answers_the_latest_list(tmp_path: Path) -> None:
                 # id order (ids of two workers' writes need not follow creation order)
                 assert [c["id"] for c in page["items"]] == sorted(made)
                 assert page["total"] == len(made)
+
+
+def test_two_apps_in_one_process_list_only_their_own_courses(tmp_path: Path) -> None:
+    from services.learner.app import create_app
+    from services.learner.settings import Settings
+
+    apps = {
+        title: create_app(Settings.from_env(env={}, data_dir=tmp_path / title, testing=True))
+        for title in ("first store", "second store")
+    }
+    for title, app in apps.items():
+        create_course(app.test_client(), title=title)
+    for _ in range(2):  # alternate: neither app's read model may show the other's courses
+        for title, app in apps.items():
+            listed = app.test_client().get("/courses").get_json()["items"]
+            assert [c["title"] for c in listed] == [title]

@@ -15,6 +15,7 @@ from bson import ObjectId
 
 from services.common import listing
 from services.common.db import object_id
+from services.common.state import per_app
 
 from ..settings import ALIAS
 from .models import Vacancy
@@ -77,7 +78,9 @@ class VacancyIndex(listing.ReadModel[VacancyRow]):
         return rows, state
 
 
-INDEX = VacancyIndex(ALIAS)
+def index() -> VacancyIndex:
+    """Return this app's vacancy read model."""
+    return per_app("jobs.vacancies", lambda: VacancyIndex(ALIAS))
 
 
 def _member(name: str, values: set[Any]) -> Callable[[dict[str, Any]], bool]:
@@ -116,7 +119,7 @@ def _tests(query: VacancyQuery) -> list[Callable[[dict[str, Any]], bool]]:
 
 def list_page(*, query: VacancyQuery) -> dict[str, Any]:
     """Return one page of the vacancies matching the filters, with the total."""
-    rows, state = INDEX.ordered(query.sort)
+    rows, state = index().ordered(query.sort)
     tests = _tests(query)
     if query.q:
         texts = listing.cached(

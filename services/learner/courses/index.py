@@ -16,6 +16,7 @@ from typing import Any
 from bson import ObjectId
 
 from services.common import listing
+from services.common.state import per_app
 
 from ..settings import ALIAS
 from .models import Course
@@ -140,15 +141,18 @@ def predicates(query: CourseQuery) -> list[Callable[[CourseRow], bool]]:
     return tests
 
 
-INDEX = CourseIndex(ALIAS)
+def index() -> CourseIndex:
+    """Return this app's course read model."""
+    return per_app("learner.courses", lambda: CourseIndex(ALIAS))
 
 
 def get_all(query: CourseQuery) -> dict[str, Any]:
     """Return one page of the courses matching the filters, with the total."""
-    rows, state = INDEX.ordered()
+    courses = index()
+    rows, state = courses.ordered()
     tests = predicates(query)
     if query.q:
-        hits = INDEX.text(state, rows).rows(query.q)
+        hits = courses.text(state, rows).rows(query.q)
         if hits is None:
             text = _text_test(query.q)
             tests.append(lambda r: text(r.title) or text(r.description))

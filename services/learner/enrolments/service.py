@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.common.clock import as_utc, utcnow
+from services.common.clock import as_utc, iso, utcnow
 from services.common.db import atomic, get_or_404
 from services.common.errors import Conflict, ValidationProblem, field_error
 from services.common.feed import append_event
@@ -30,9 +30,9 @@ def event_data(enrolment: Enrolment) -> dict[str, Any]:
         "learner_id": enrolment.learner_id,
         "course_id": enrolment.course_id,
         "status": enrolment.status,
-        "enrolled_at": learners.iso(enrolment.enrolled_at),
-        "completed_at": learners.iso(enrolment.completed_at),
-        "dropped_at": learners.iso(enrolment.dropped_at),
+        "enrolled_at": iso(enrolment.enrolled_at),
+        "completed_at": iso(enrolment.completed_at),
+        "dropped_at": iso(enrolment.dropped_at),
         "grade": enrolment.grade,
     }
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from services.common.api import validation_problem
-from services.common.clock import as_utc, utcnow
+from services.common.clock import iso, utcnow
 from services.common.db import atomic, get_or_404
 from services.common.emails import email_key
 from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
@@ -31,11 +30,6 @@ from .schemas import (
 
 _URI = TypeAdapter(Uri)
 _OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
-
-
-def iso(value: datetime | None) -> str | None:
-    """Return a stored datetime as an ISO 8601 string in UTC."""
-    return None if value is None else as_utc(value).isoformat()
 
 
 def skill_dict(skill: SkillEntry) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from bson import ObjectId
 from pydantic import ValidationError
 
 from services.common.api import PageQuery
-from services.common.clock import as_utc, utcnow
+from services.common.clock import as_utc, iso, utcnow
 from services.common.db import atomic, database
 from services.common.feed import CURSORS, FeedFollower, append_event
 from services.common.http import client_for
@@ -19,7 +19,6 @@ from services.common.pagination import paginate
 from ..learners.models import Learner
 from ..learners.privacy import pseudonym
 from ..learners.service import get as get_learner
-from ..learners.service import iso
 from ..settings import ALIAS, Settings
 from .models import Outcome
 from .schemas import HireData, OutcomeRead

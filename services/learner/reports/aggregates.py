@@ -21,8 +21,9 @@ from bson import ObjectId
 
 from services.common import listing
 from services.common.clock import as_utc
+from services.common.state import per_app
 
-from ..courses.index import INDEX as COURSES
+from ..courses.index import index as course_index
 from ..settings import ALIAS
 
 
@@ -115,8 +116,6 @@ class Hires(listing.ReadModel[HireRow]):
         return []
 
 
-ENROLMENTS = Enrolments(ALIAS)
-HIRES = Hires(ALIAS)
 _MEMO: dict[Any, Any] = {}
 _MEMO_VERSION: list[Any] = [None]
 _MEMO_LOCK = threading.Lock()
@@ -145,9 +144,9 @@ class Snapshot:
 
 def snapshot() -> Snapshot:
     """Return the counted rows as of now (each model brought up to the feed first)."""
-    enrolled = ENROLMENTS.current()
-    hired = HIRES.current()
-    courses = COURSES.current()
+    enrolled = per_app("learner.enrolments", lambda: Enrolments(ALIAS)).current()
+    hired = per_app("learner.hires", lambda: Hires(ALIAS)).current()
+    courses = course_index().current()
     providers: dict[str, str] = listing.cached(
         courses,
         "providers",
