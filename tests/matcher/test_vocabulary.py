@@ -47,6 +47,8 @@ def test_authored_files_parse_with_their_columns() -> None:
         "onet_tools.tsv": {"tool", "esco_labels", "aliases"},
         "kz_terms.tsv": {"esco_labels", "lang", "case", "terms"},
         "labels_ru_kk.tsv": {"esco_labels", "lang", "case", "terms"},
+        "collections_ru_kk.tsv": {"esco_labels", "lang", "case", "terms"},
+        "languages.tsv": {"esco_language", "ru", "kk", "kk_adverb"},
         "non_skill.tsv": {"phrase", "lang", "note"},
     }
     for name, wanted in cols.items():
@@ -75,6 +77,8 @@ def test_compiled_vocabulary_loads() -> None:
         "onet-category",
         "kz",
         "labels",
+        "collections",
+        "languages",
     }
     assert {t.lang for t in terms} <= {"any", "en", "ru", "kk"}
     assert {"ru", "kk"} <= {t.lang for t in terms}
@@ -128,6 +132,37 @@ def test_kazakh_suffixes_are_stripped() -> None:
     assert kazakh_stem("бухгалтерлік") == "бухгалтер"
     idx = _index(("қазақ тілі", "kk", "u:kk"))
     assert [h.term.uri for h in idx.find("Қазақ тілін еркін білемін")] == ["u:kk"]
+
+
+def test_kazakh_inflected_forms_meet_their_base_term() -> None:
+    # Stem-final letters that look like suffixes ("қызмет"+"і", "білім"+"і") and vowel-final
+    # bases ("жоба", "статистика") used to stem apart from their inflected forms.
+    idx = _index(
+        ("жоба", "kk", "u:project"),
+        ("қызмет", "kk", "u:service"),
+        ("білім", "kk", "u:knowledge"),
+        ("статистика", "kk", "u:stats"),
+    )
+    for text, uri in [
+        ("жобаларды", "u:project"),
+        ("жобасының", "u:project"),
+        ("қызметі", "u:service"),
+        ("қызметтерін", "u:service"),
+        ("білімі", "u:knowledge"),
+        ("білімдерін", "u:knowledge"),
+        ("статистикасын", "u:stats"),
+    ]:
+        assert [h.term.uri for h in idx.find(text)] == [uri], text
+    assert not idx.find("жүйесі")  # another word stays unmatched
+
+
+@needs_esco
+def test_language_names_compile_to_the_esco_language_skills() -> None:
+    labels = {(t.text, t.lang): t.uri for t in load_terms() if t.source == "languages"}
+    assert ("немецкий язык", "ru") in labels and ("неміс тілі", "kk") in labels
+    idx = PhraseIndex(t for t in load_terms() if t.source == "languages")
+    found = {h.term.uri for h in idx.find("Ағылшынша еркін сөйлеймін, неміс тілін білемін")}
+    assert len(found) >= 4  # English and German, each as language and as speaking it
 
 
 def test_case_sensitive_terms_need_their_spelling() -> None:

@@ -4,8 +4,9 @@ from services.matcher.ml.vocabulary.matcher import (
     Hit,
     PhraseIndex,
     Term,
+    display_labels,
     load_non_skill,
     load_terms,
 )
 
-__all__ = ["Hit", "PhraseIndex", "Term", "load_non_skill", "load_terms"]
+__all__ = ["Hit", "PhraseIndex", "Term", "display_labels", "load_non_skill", "load_terms"]

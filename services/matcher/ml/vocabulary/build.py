@@ -30,7 +30,7 @@ HEADER = (
     "# and O*NET 29.3 Technology Skills; do not edit by hand. source: onet-esco = the O*NET\n"
     "# tool name (or its short form) is an ESCO label; onet-authored = onet_tools.tsv;\n"
     "# onet-category = through onet_categories.tsv; kz = kz_terms.tsv; labels =\n"
-    "# labels_ru_kk.tsv.\n"
+    "# labels_ru_kk.tsv; collections = collections_ru_kk.tsv; languages = languages.tsv.\n"
 )
 # Vendor words dropped to give a tool its everyday name ("Microsoft Excel" -> "Excel").
 _VENDORS = (
@@ -206,10 +206,46 @@ def onet_rows(onet_dir: Path, esco: Esco) -> tuple[list[Row], Counter[str]]:
     return rows, how
 
 
-def authored_rows(esco: Esco) -> list[Row]:
-    """Return the rows of kz_terms.tsv and labels_ru_kk.tsv."""
+#: Sources of the terms authored in Russian and Kazakh (not O*NET).
+AUTHORED_SOURCES = frozenset({"kz", "labels", "collections", "languages"})
+#: Authored files of (ESCO labels, lang, case, terms) rows and the source their terms compile to.
+AUTHORED_FILES = (
+    ("kz_terms.tsv", "kz"),
+    ("labels_ru_kk.tsv", "labels"),
+    ("collections_ru_kk.tsv", "collections"),
+)
+
+
+def language_rows(esco: Esco) -> list[Row]:
+    """Expand languages.tsv into terms for each language's ESCO skills (ru and kk)."""
     rows: list[Row] = []
-    for fname, source in (("kz_terms.tsv", "kz"), ("labels_ru_kk.tsv", "labels")):
+    for i, r in enumerate(read_tsv(DATA / "languages.tsv"), start=1):
+        name, ru, kk, kk_adv = r["esco_language"], r["ru"], r["kk"], r["kk_adverb"]
+        where = f"languages.tsv row {i}"
+        general = esco.resolve([name, f"interact verbally in {name}"], where)
+        spoken = esco.resolve([f"interact verbally in {name}"], where)
+        written = esco.resolve([f"write {name}", f"understand written {name}"], where)
+        # "казахский язык" is an adjective + noun; "хинди", "иврит" are nouns ("язык хинди").
+        ru_general = [f"{ru} язык"] if ru.endswith("ий") else [ru, f"язык {ru}"]
+        terms = [
+            ("ru", ru_general, general),
+            ("ru", [f"разговорный {ru}", f"устный {ru}"], spoken),
+            ("ru", [f"письменный {ru}"], written),
+            ("kk", [f"{kk} тілі", kk_adv], general),
+            ("kk", [f"{kk} тілінде сөйлеу", f"{kk}ша сөйлеу"], spoken),
+            ("kk", [f"{kk} тілінде жазу", f"{kk} тілінде оқу"], written),
+        ]
+        for lang, surfaces, uris in terms:
+            for term in surfaces:
+                for uri in uris:
+                    rows.append(Row(term, lang, False, uri, esco.label_of[uri], "languages"))
+    return rows
+
+
+def authored_rows(esco: Esco) -> list[Row]:
+    """Return the rows of the authored term files and the expanded language names."""
+    rows: list[Row] = language_rows(esco)
+    for fname, source in AUTHORED_FILES:
         for i, r in enumerate(read_tsv(DATA / fname), start=1):
             uris = esco.resolve(split_list(r["esco_labels"], ";"), f"{fname} row {i}")
             case = (r.get("case") or "").strip() == "1"
@@ -252,7 +288,7 @@ def coverage(data_dir: Path, terms_file: Path = TERMS_FILE) -> dict[str, object]
     from services.matcher.quality.eval_sets import load_hh
 
     index = PhraseIndex(load_terms(terms_file))
-    local = PhraseIndex(t for t in load_terms(terms_file) if t.source in {"kz", "labels"})
+    local = PhraseIndex(t for t in load_terms(terms_file) if t.source in AUTHORED_SOURCES)
     vacancies = load_hh(data_dir)
     found: Counter[str] = Counter()
     with_any = with_local = 0

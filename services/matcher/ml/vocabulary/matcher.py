@@ -13,12 +13,15 @@ from services.matcher.ml.vocabulary.text import Token, term_tokens, tokenize
 DATA = Path(__file__).resolve().parent / "data"
 TERMS_FILE = DATA / "terms.tsv"
 NON_SKILL_FILE = DATA / "non_skill.tsv"
+LABELS_FILE = DATA / "labels_ru_kk.tsv"
 
 #: Confidence of a hit by how its term was made: an authored term or an O*NET tool that is an
 #: ESCO label names the skill; a tool mapped through its O*NET category names a broader one.
 SOURCE_CONFIDENCE = {
     "kz": 0.95,
     "labels": 0.93,
+    "collections": 0.93,
+    "languages": 0.95,
     "onet-esco": 0.95,
     "onet-authored": 0.95,
     "onet-category": 0.85,
@@ -135,3 +138,25 @@ def load_non_skill(path: Path = NON_SKILL_FILE) -> tuple[Term, ...]:
     return tuple(
         Term(text=r["phrase"], lang=r["lang"], uri="", source="non-skill") for r in _read_tsv(path)
     )
+
+
+@lru_cache(maxsize=8)
+def display_labels(
+    lang: str, labels_path: Path = LABELS_FILE, terms_path: Path = TERMS_FILE
+) -> dict[str, str]:
+    """Return {ESCO URI: label to show in ``lang``}: the first term of its authored line."""
+    # The compiled file is sorted, so which term leads a line (the display form) is read from
+    # the authored file; the compiled rows of that term give its URIs (resolved by the build).
+    firsts: dict[str, int] = {}
+    for i, r in enumerate(_read_tsv(labels_path)):
+        terms = [t.strip() for t in (r.get("terms") or "").split("|") if t.strip()]
+        if r.get("lang") == lang and terms:
+            firsts.setdefault(terms[0], i)
+    found: dict[str, tuple[int, str]] = {}
+    for r in _read_tsv(terms_path):
+        line = firsts.get(r["term"])
+        if line is None or r["lang"] != lang or r["source"] != "labels":
+            continue
+        if r["uri"] not in found or line < found[r["uri"]][0]:
+            found[r["uri"]] = (line, r["term"])
+    return {uri: term for uri, (_, term) in found.items()}

@@ -29,14 +29,15 @@ _RU = snowballstemmer.stemmer("russian")
 # Kazakh suffixes by slot, read from the end of a word: case, possessive, plural, then derivation
 # (stem + derivation + plural + possessive + case). At most one per slot, so a loan word's own
 # ending survives ("бухгалтерлік" -> "бухгалтер", not "бухгал"). Authored from the standard
-# Kazakh grammar tables (vowel-harmony and voicing variants).
+# Kazakh grammar tables (vowel-harmony and voicing variants). The bare dative "-а/-е" is left out:
+# it follows only 1st/2nd-person possessives, and stripping it cut "жоба", "статистика", "кесте".
 _KK_SLOTS: tuple[tuple[str, ...], ...] = tuple(
     tuple(sorted(slot, key=len, reverse=True))
     for slot in (
         # cases: genitive, dative, accusative, locative, ablative, instrumental
         {
             "ның", "нің", "дың", "дің", "тың", "тің", "ға", "ге", "қа", "ке", "на", "не",
-            "а", "е", "ны", "ні", "ды", "ді", "ты", "ті", "н", "нда", "нде", "да", "де",
+            "ны", "ні", "ды", "ді", "ты", "ті", "н", "нда", "нде", "да", "де",
             "та", "те", "нан", "нен", "дан", "ден", "тан", "тен", "мен", "бен", "пен",
         },
         # possessive (1st, 2nd, 3rd person)
@@ -87,6 +88,25 @@ def kazakh_stem(word: str) -> str:
     return stem
 
 
+def kazakh_stems(word: str) -> frozenset[str]:
+    """Return the ``kazakh_stem`` of every reading of a word (each slot: strip one or none).
+
+    Suffixes overlap with stem endings ("қызметі" is "қызмет"+"і", not "қызме"+"ті"; "білімі" is
+    "білім"+"і" while "білім" alone stems to "біл"), so a text word is matched by the stems of
+    all its readings; a term keeps its one ``kazakh_stem``. Measured on generated noun paradigms
+    (README): every form then meets its base, against 81% for the single greedy stem.
+    """
+    readings = {word}
+    for slot in _KK_SLOTS:
+        readings |= {
+            r[: -len(suf)]
+            for r in readings
+            for suf in slot
+            if r.endswith(suf) and len(r) - len(suf) >= _KK_MIN_STEM
+        }
+    return frozenset(kazakh_stem(r) for r in readings)
+
+
 @lru_cache(maxsize=200_000)
 def token_keys(token: str) -> frozenset[str]:
     """Return every key a surface token can be matched by."""
@@ -94,7 +114,7 @@ def token_keys(token: str) -> frozenset[str]:
     keys = {t}
     if _CYRILLIC_RE.search(t) and not _LATIN_RE.search(t) and len(t) > 2:
         keys.add("ru:" + _RU.stemWord(t))
-        keys.add("kk:" + kazakh_stem(t))
+        keys.update("kk:" + s for s in kazakh_stems(t))
     return frozenset(keys)
 
 
