@@ -150,3 +150,21 @@ def test_path_to_an_unknown_occupation_is_404(
     sync.sync_once()
     resp = client.get("/learners/l1/retraining-path?occupation_uri=nope")
     assert resp.status_code == 404
+
+
+def test_each_step_says_why_it_is_in_the_path(
+    client: FlaskClient, sync: Sync, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    _catalogue(jobs_feed, learner_feed)
+    sync.sync_once()
+
+    body = client.get("/learners/l1/retraining-path?vacancy_id=target").get_json()
+
+    steps = {s["course_id"]: s for s in body["steps"]}
+    assert steps["intro"]["why"]["is_prerequisite_of"] == ["c-ab"]
+    assert steps["intro"]["why"]["teaches_missing"] == []
+    assert "Required before “A and B”" in steps["intro"]["reason"]
+    cd = steps["c-cd"]
+    assert [s["uri"] for s in cd["why"]["teaches_missing"]] == [SKILL + "c", SKILL + "d"]
+    assert cd["reason"].startswith("Teaches 2 missing skills: c, d.")
+    assert all(s["why"]["learner_reads_it"] and s["language"] == "ru" for s in steps.values())

@@ -9,6 +9,7 @@ from services.common.errors import NotFound, Unavailable
 from services.matcher.api.schemas import ExtractIn, OccupationMatchIn, SearchQuery
 from services.matcher.esco.concepts import OCCUPATION_PREFIX, SKILL_PREFIX, normalise_uri
 from services.matcher.esco.release import Occupation, Skill
+from services.matcher.ml.vocabulary import display_labels
 from services.matcher.recommend.state import Matcher
 
 NOT_IMPORTED = (
@@ -65,27 +66,43 @@ def match_title(m: Matcher, *, body: OccupationMatchIn) -> dict[str, Any]:
     }
 
 
-def _skill_summary(c: Skill) -> dict[str, Any]:
+def shown_label(uri: str, english: str, lang: str | None) -> dict[str, str]:
+    """Return the label to show in ``lang`` and its language (the ESCO label when none)."""
+    if lang and lang != "en":
+        label = display_labels(lang).get(uri)
+        if label:
+            return {"label": label, "label_lang": lang}
+    return {"label": english, "label_lang": "en"}
+
+
+def _skill_summary(c: Skill, lang: str | None = None) -> dict[str, Any]:
     return {
         "uri": c.uri,
-        "label": c.label,
+        **shown_label(c.uri, c.label, lang),
+        "label_en": c.label,
         "skill_type": c.skill_type,
         "reuse_level": c.reuse_level,
     }
 
 
-def _occupation_summary(c: Occupation) -> dict[str, Any]:
-    return {"uri": c.uri, "label": c.label, "isco_group": c.isco_group, "code": c.code}
+def _occupation_summary(c: Occupation, lang: str | None = None) -> dict[str, Any]:
+    return {
+        "uri": c.uri,
+        **shown_label(c.uri, c.label, lang),
+        "label_en": c.label,
+        "isco_group": c.isco_group,
+        "code": c.code,
+    }
 
 
 def _page(
     found: tuple[int, list[C]],
-    summary: Callable[[C], dict[str, Any]],
+    summary: Callable[[C, str | None], dict[str, Any]],
     query: SearchQuery,
 ) -> dict[str, Any]:
     total, items = found
     return {
-        "items": [summary(c) for c in items],
+        "items": [summary(c, query.lang) for c in items],
         "total": total,
         "limit": query.limit,
         "offset": query.offset,
@@ -104,17 +121,17 @@ def search_occupations(m: Matcher, *, query: SearchQuery) -> dict[str, Any]:
     return _page(found, _occupation_summary, query)
 
 
-def _refs(m: Matcher, uris: list[str]) -> list[dict[str, str]]:
+def _refs(m: Matcher, uris: list[str], lang: str | None = None) -> list[dict[str, str]]:
     cat = m.catalog()
     out = []
     for uri in uris:
         concept = cat.skills.get(uri) or cat.occupations.get(uri)
         if concept is not None:
-            out.append({"uri": uri, "label": concept.label})
+            out.append({"uri": uri, **shown_label(uri, concept.label, lang)})
     return out
 
 
-def skill_detail(m: Matcher, *, uri: str) -> dict[str, Any]:
+def skill_detail(m: Matcher, *, uri: str, lang: str | None = None) -> dict[str, Any]:
     """Return one skill with the occupations that need it."""
     cat = m.catalog()
     full = normalise_uri(uri, SKILL_PREFIX)
@@ -123,26 +140,26 @@ def skill_detail(m: Matcher, *, uri: str) -> dict[str, Any]:
         raise NotFound(f"no ESCO skill {full}")
     essential_for = cat.essential_for.get(full, [])
     return {
-        **_skill_summary(c),
+        **_skill_summary(c, lang),
         "alt_labels": c.alt_labels,
         "description": c.description,
         "broader": c.broader,
-        "essential_for": _refs(m, essential_for[:ESSENTIAL_FOR_SHOWN]),
+        "essential_for": _refs(m, essential_for[:ESSENTIAL_FOR_SHOWN], lang),
         "essential_for_count": len(essential_for),
         "optional_for_count": len(cat.optional_for.get(full, [])),
     }
 
 
-def occupation_detail(m: Matcher, *, uri: str) -> dict[str, Any]:
+def occupation_detail(m: Matcher, *, uri: str, lang: str | None = None) -> dict[str, Any]:
     """Return one occupation with its essential and optional skills."""
     full = normalise_uri(uri, OCCUPATION_PREFIX)
     c = m.catalog().occupations.get(full)
     if c is None:
         raise NotFound(f"no ESCO occupation {full}")
     return {
-        **_occupation_summary(c),
+        **_occupation_summary(c, lang),
         "alt_labels": c.alt_labels,
         "description": c.description,
-        "essential_skills": _refs(m, c.essential),
-        "optional_skills": _refs(m, c.optional),
+        "essential_skills": _refs(m, c.essential, lang),
+        "optional_skills": _refs(m, c.optional, lang),
     }

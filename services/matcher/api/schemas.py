@@ -63,20 +63,36 @@ class OccupationMatchOut(BaseModel):
     items: list[OccupationMatchRead]
 
 
+LABEL_LANG = (
+    "kk, ru or en: labels in that language where the vocabulary has one, else the English "
+    "ESCO label (label_lang says which)"
+)
+
+
+class LangQuery(Schema):
+    """The language labels are shown in."""
+
+    lang: LanguageCode | None = Field(None, description=LABEL_LANG)
+
+
 class SearchQuery(PageQuery):
-    """A text to look for in labels and alternative labels."""
+    """A text to look for in labels and alternative labels, and the language labels are shown in."""
 
     q: str | None = Field(None, max_length=200)
+    lang: LanguageCode | None = Field(None, description=LABEL_LANG)
 
 
 class ConceptRef(BaseModel):
     uri: str
     label: str
+    label_lang: str = Field("en", description="the language of label (en: the ESCO label)")
 
 
 class SkillSummary(BaseModel):
     uri: str
     label: str
+    label_lang: str = Field("en", description="the language of label (en: the ESCO label)")
+    label_en: str = Field("", description="the ESCO preferred label (English)")
     skill_type: str
     reuse_level: str
 
@@ -93,6 +109,8 @@ class SkillDetail(SkillSummary):
 class OccupationSummary(BaseModel):
     uri: str
     label: str
+    label_lang: str = Field("en", description="the language of label (en: the ESCO label)")
+    label_en: str = Field("", description="the ESCO preferred label (English)")
     isco_group: str
     code: str
 
@@ -187,6 +205,10 @@ class PlannedCourse(BaseModel):
     course_id: str
     title: str
     provider: str | None
+    language: str | None = Field(None, description="teaching language (ISO 639-1)")
+    language_detected: bool = Field(
+        False, description="the language was detected from the title and description"
+    )
     hours: float
     hours_estimated: bool
     covers: list[SkillRef]
@@ -218,12 +240,19 @@ class CandidatesOut(BaseModel):
     trainable: list[TrainableItem]
 
 
+ANY_LANGUAGE = (
+    "offer courses in every language; by default only courses taught in a language the "
+    "learner reads (profile languages; without them the CV's language; without a CV kk and ru)"
+)
+
+
 class TargetQuery(Schema):
     """The target: a vacancy or an ESCO occupation (exactly one)."""
 
     vacancy_id: str | None = Field(None, max_length=100)
     occupation_uri: str | None = Field(None, max_length=300)
     limit: int = Field(10, ge=1, le=100)
+    any_language: bool = Field(False, description=ANY_LANGUAGE)
 
 
 class PathQuery(Schema):
@@ -232,6 +261,7 @@ class PathQuery(Schema):
     vacancy_id: str | None = Field(None, max_length=100)
     occupation_uri: str | None = Field(None, max_length=300)
     include_optional: bool = False
+    any_language: bool = Field(False, description=ANY_LANGUAGE)
 
 
 class TargetRead(BaseModel):
@@ -240,11 +270,26 @@ class TargetRead(BaseModel):
     label: str
 
 
+class LanguageRule(BaseModel):
+    reads: list[str] = Field(description="the languages the learner is taken to read")
+    source: str = Field(description="profile, cv (no languages on record) or default (neither)")
+    definition: str
+    any_language: bool
+    excluded_courses: int = Field(
+        description="courses teaching a missing skill left out for their language"
+    )
+
+
 class CourseItem(BaseModel):
     course_id: str
     title: str
     provider: str | None
     language: str | None
+    language_detected: bool = Field(
+        description="the language was detected from the text, not stated by the catalogue"
+    )
+    learner_reads_it: bool = Field(description="false only when any_language=true was asked")
+    reason: str = Field(description="why it is offered: what it teaches, its language")
     hours: float | None
     prerequisites: list[str]
     score: ScoreParts
@@ -257,6 +302,7 @@ class CoursesOut(BaseModel):
     target: TargetRead
     weights: Weights
     missing_skills: list[SkillRef]
+    languages: LanguageRule
     items: list[CourseItem]
 
 
@@ -265,12 +311,22 @@ class VacancyRef(BaseModel):
     title: str
 
 
+class StepWhy(BaseModel):
+    teaches_missing: list[SkillRef] = Field(description="missing skills it is the first to teach")
+    is_prerequisite_of: list[str] = Field(description="later courses of the path needing it")
+    language: str | None
+    language_detected: bool
+    learner_reads_it: bool = Field(description="false only when any_language=true was asked")
+
+
 class PathStep(PlannedCourse):
     step: int
     prerequisites: list[str] = Field(description="courses of this path to take before it")
     reachable_vacancies: int = Field(description="open vacancies within reach after this step")
     newly_reachable: int
     examples: list[VacancyRef]
+    why: StepWhy = Field(description="why the course is in the path")
+    reason: str = Field(description="the same, as one English sentence to show")
 
 
 class ReachRead(BaseModel):
@@ -286,6 +342,10 @@ class PathOut(BaseModel):
     missing_skills: list[SkillRef] = Field(description="essential first")
     to_cover: int
     uncoverable_skills: list[SkillRef]
+    taught_only_in_other_languages: list[SkillRef] = Field(
+        description="uncoverable skills a course in a language the learner does not read teaches"
+    )
+    languages: LanguageRule
     steps: list[PathStep]
     total_hours: float
     method: str = Field(description="exact (0/1 program) or greedy (then pruned)")

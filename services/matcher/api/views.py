@@ -17,6 +17,7 @@ from services.matcher.api.schemas import (
     ExtractOut,
     JobsOut,
     JobsQuery,
+    LangQuery,
     OccupationDetail,
     OccupationMatchIn,
     OccupationMatchOut,
@@ -82,10 +83,10 @@ def list_skills(query: SearchQuery) -> dict[str, Any]:
     return lookups.search_skills(_matcher(), query=query)
 
 
-@endpoint(bp, "GET", "/skills/<path:uri>", response=SkillDetail, tags=["skills"])
-def get_skill(uri: str) -> dict[str, Any]:
+@endpoint(bp, "GET", "/skills/<path:uri>", query=LangQuery, response=SkillDetail, tags=["skills"])
+def get_skill(uri: str, query: LangQuery) -> dict[str, Any]:
     """Return one ESCO skill (full URI or its identifier) with the occupations needing it."""
-    return lookups.skill_detail(_matcher(), uri=uri)
+    return lookups.skill_detail(_matcher(), uri=uri, lang=query.lang)
 
 
 @endpoint(
@@ -96,10 +97,17 @@ def list_occupations(query: SearchQuery) -> dict[str, Any]:
     return lookups.search_occupations(_matcher(), query=query)
 
 
-@endpoint(bp, "GET", "/occupations/<path:uri>", response=OccupationDetail, tags=["occupations"])
-def get_occupation(uri: str) -> dict[str, Any]:
+@endpoint(
+    bp,
+    "GET",
+    "/occupations/<path:uri>",
+    query=LangQuery,
+    response=OccupationDetail,
+    tags=["occupations"],
+)
+def get_occupation(uri: str, query: LangQuery) -> dict[str, Any]:
     """Return one ESCO occupation with its essential and optional skills."""
-    return lookups.occupation_detail(_matcher(), uri=uri)
+    return lookups.occupation_detail(_matcher(), uri=uri, lang=query.lang)
 
 
 @endpoint(
@@ -141,6 +149,7 @@ def recommend_courses(learner_id: str, query: TargetQuery) -> dict[str, Any]:
         vacancy_id=query.vacancy_id,
         occupation_uri=query.occupation_uri,
         limit=query.limit,
+        any_language=query.any_language,
     )
 
 
@@ -161,6 +170,7 @@ def get_retraining_path(learner_id: str, query: PathQuery) -> dict[str, Any]:
         vacancy_id=query.vacancy_id,
         occupation_uri=query.occupation_uri,
         include_optional=query.include_optional,
+        any_language=query.any_language,
     )
 
 

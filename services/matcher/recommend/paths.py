@@ -23,6 +23,7 @@ from services.matcher.recommend.ranking import (
     skill_entry,
     vacancy_row,
 )
+from services.matcher.recommend.reading import learner_reading
 from services.matcher.recommend.state import Matcher
 from services.matcher.sync.models import CourseCopy, LearnerCopy, VacancyCopy
 
@@ -77,21 +78,34 @@ def resolve_target(m: Matcher, *, vacancy_id: str | None, occupation_uri: str | 
     )
 
 
-def course_options(m: Matcher, need: set[str]) -> dict[str, Option]:
-    """Return the active courses teaching any needed skill, with their prerequisite chains."""
+def course_options(
+    m: Matcher, need: set[str], allowed: np.ndarray | None = None
+) -> dict[str, Option]:
+    """Return the active courses teaching any needed skill, with their prerequisite chains.
+
+    ``allowed`` masks the course rows that may be offered (the learner's languages); a course
+    whose prerequisite chain holds a course not allowed is left out with it.
+    """
     ci = m.courses
     n = ci.n
     if n == 0 or not need:
         return {}
     teaches = ci.skills.product(m.held_vector(need), n) > 0
-    rows = np.flatnonzero(teaches & ci.alive[:n] & ci.column("active")).tolist()
+    ok = ci.alive[:n] & ci.column("active")
+    if allowed is not None:
+        ok = ok & allowed[:n]
+    rows = np.flatnonzero(teaches & ok).tolist()
     wanted = [str(ci.ids[r]) for r in rows]
     options: dict[str, Option] = {}
+    barred: set[str] = set()
     stack = list(wanted)
     while stack:
         cid = stack.pop()
         row = ci.row_of(cid)
-        if cid in options or row is None:
+        if cid in options or cid in barred or row is None:
+            continue
+        if allowed is not None and not allowed[row]:
+            barred.add(cid)
             continue
         hours = float(ci.cols["hours"][row])
         options[cid] = Option(
@@ -101,12 +115,20 @@ def course_options(m: Matcher, need: set[str]) -> dict[str, Option]:
             prerequisites=m.course_prereqs.get(cid, ()),
         )
         stack.extend(options[cid].prerequisites)
+    # Drop every course that needs a barred one, until none is left that does.
+    while barred:
+        dependants = {c for c, o in options.items() if barred.intersection(o.prerequisites)}
+        for c in dependants:
+            del options[c]
+        barred = dependants
     return options
 
 
-def plan_cover(m: Matcher, need: set[str], done: list[str]) -> tuple[Cover, dict[str, Option]]:
+def plan_cover(
+    m: Matcher, need: set[str], done: list[str], allowed: np.ndarray | None = None
+) -> tuple[Cover, dict[str, Option]]:
     """Return the cheapest course cover of ``need`` for a learner who completed ``done``."""
-    options = course_options(m, need)
+    options = course_options(m, need, allowed)
     return solve(need, options, done, exact_max=m.settings.exact_cover_max), options
 
 
@@ -122,12 +144,33 @@ def course_entries(m: Matcher, cover: Cover, options: dict[str, Option]) -> list
                 "course_id": cid,
                 "title": doc.title if doc else "",
                 "provider": doc.provider if doc else None,
+                "language": doc.language if doc else None,
+                "language_detected": bool(doc.language_detected) if doc else False,
                 "hours": opt.hours,
                 "hours_estimated": doc is None or doc.hours is None,
                 "covers": [skill_entry(m, k, True) for k in sorted(opt.skills & cover.covered)],
             }
         )
     return out
+
+
+def _teaching(m: Matcher, keys: set[str]) -> np.ndarray:
+    """Return which live, active course rows teach any of ``keys``."""
+    ci = m.courses
+    n = ci.n
+    if n == 0 or not keys:
+        return np.zeros(n, bool)
+    return (ci.skills.product(m.held_vector(keys), n) > 0) & ci.alive[:n] & ci.column("active")
+
+
+def _excluded(m: Matcher, need: set[str], allowed: np.ndarray) -> int:
+    """Return how many courses teaching a needed skill the language rule left out."""
+    return int((_teaching(m, need) & ~allowed[: m.courses.n]).sum())
+
+
+def _taught_elsewhere(m: Matcher, keys: set[str], allowed: np.ndarray) -> set[str]:
+    """Return the skills of ``keys`` that only courses in other languages teach."""
+    return {k for k in keys if (_teaching(m, {k}) & ~allowed[: m.courses.n]).any()}
 
 
 def _done(learner_id: str) -> list[str]:
@@ -167,6 +210,7 @@ def retraining_path(
     vacancy_id: str | None,
     occupation_uri: str | None,
     include_optional: bool = False,
+    any_language: bool = False,
 ) -> dict[str, Any]:
     """Return the missing skills, the cheapest ordered courses and what each step opens up."""
     lrow = learner_row(m, learner_id)
@@ -175,27 +219,46 @@ def retraining_path(
     missing = [(k, req) for k, req in target.skills if k not in held]
     missing.sort(key=lambda kr: not kr[1])
     need = {k for k, req in missing if req or include_optional}
-    cover, options = plan_cover(m, need, _done(learner_id))
+    reading = learner_reading(m, learner_id, any_language=any_language)
+    allowed = reading.allowed(m)
+    cover, options = plan_cover(m, need, _done(learner_id), allowed)
     reach = Reach(m)
     before = reach.mask(held)
     vi = m.vacancies
     steps = []
     have = set(held)
     prev = before
-    for i, entry in enumerate(course_entries(m, cover, options), start=1):
+    entries = course_entries(m, cover, options)
+    course_titles = {e["course_id"]: e["title"] or e["course_id"] for e in entries}
+    for i, entry in enumerate(entries, start=1):
         opt = options[entry["course_id"]]
+        needed_by = [c for c in cover.selected if entry["course_id"] in options[c].prerequisites]
         entry["covers"] = [skill_entry(m, k, True) for k in sorted((opt.skills & need) - have)]
         have |= opt.skills
         now = reach.mask(have)
         newly = now & ~prev
         ids = [str(vi.ids[r]) for r in np.flatnonzero(newly)[:REACH_EXAMPLES].tolist()]
         titles = {d.id: d.title for d in VacancyCopy.objects(id__in=ids)}
+        labels = [c["label"] for c in entry["covers"]]
         entry.update(
             step=i,
             prerequisites=[p for p in opt.prerequisites if p in options and p in cover.selected],
             reachable_vacancies=int(now.sum()),
             newly_reachable=int(newly.sum()),
             examples=[{"vacancy_id": v, "title": titles.get(v, "")} for v in ids],
+            why={
+                "teaches_missing": entry["covers"],
+                "is_prerequisite_of": needed_by,
+                "language": entry["language"],
+                "language_detected": entry["language_detected"],
+                "learner_reads_it": reading.reads(entry["language"]),
+            },
+            reason=reading.reason(
+                entry["language"],
+                entry["language_detected"],
+                labels,
+                before=[course_titles[c] for c in needed_by],
+            ),
         )
         steps.append(entry)
         prev = now
@@ -207,6 +270,11 @@ def retraining_path(
         "uncoverable_skills": [
             skill_entry(m, k, dict(missing).get(k, True)) for k in sorted(cover.uncoverable)
         ],
+        "taught_only_in_other_languages": [
+            skill_entry(m, k, dict(missing).get(k, True))
+            for k in sorted(_taught_elsewhere(m, cover.uncoverable, allowed))
+        ],
+        "languages": reading.describe(_excluded(m, need, allowed)),
         "steps": steps,
         "total_hours": cover.hours,
         "method": cover.method,
@@ -227,6 +295,7 @@ def courses_for_learner(
     vacancy_id: str | None,
     occupation_uri: str | None,
     limit: int = 10,
+    any_language: bool = False,
 ) -> dict[str, Any]:
     """Return courses that teach what the learner lacks for a target, each explained."""
     blend = Blend.of(m)
@@ -238,12 +307,17 @@ def courses_for_learner(
     weights = {k: (blend.essential_weight if req else 1.0) for k, req in missing}
     ci = m.courses
     n = ci.n
+    reading = learner_reading(m, learner_id, any_language=any_language)
+    allowed = reading.allowed(m)
+    excluded = 0
     items: list[dict[str, Any]] = []
     if n and weights:
         gain = ci.skills.product(m.vocab.vector(weights), n)
         coverage = gain / float(sum(weights.values()))
         done = set(_done(learner_id))
         mask = ci.alive[:n] & ci.column("active") & (gain > 0)
+        excluded = int((mask & ~allowed[:n]).sum())
+        mask &= allowed[:n]
         for cid in done:
             row = ci.row_of(cid)
             if row is not None:
@@ -256,16 +330,22 @@ def courses_for_learner(
             teaches = held_keys(m, ci, row)
             doc = docs.get(cid)
             hours = float(ci.cols["hours"][row])
+            language = doc.language if doc else None
+            detected = bool(doc.language_detected) if doc else False
+            matched = [skill_entry(m, k, r) for k, r in missing if k in teaches]
             items.append(
                 {
                     "course_id": cid,
                     "title": doc.title if doc else "",
                     "provider": doc.provider if doc else None,
-                    "language": doc.language if doc else None,
+                    "language": language,
+                    "language_detected": detected,
+                    "learner_reads_it": reading.reads(language),
+                    "reason": reading.reason(language, detected, [s["label"] for s in matched]),
                     "hours": None if np.isnan(hours) else hours,
                     "prerequisites": list(m.course_prereqs.get(cid, ())),
                     "score": blend.parts(float(cos[row]), float(coverage[row])),
-                    "matched_skills": [skill_entry(m, k, r) for k, r in missing if k in teaches],
+                    "matched_skills": matched,
                     "missing_skills": [
                         skill_entry(m, k, r) for k, r in missing if k not in teaches
                     ],
@@ -276,5 +356,6 @@ def courses_for_learner(
         "target": {"kind": target.kind, "id": target.id, "label": target.label},
         "weights": blend.describe(),
         "missing_skills": [skill_entry(m, k, req) for k, req in missing],
+        "languages": reading.describe(excluded),
         "items": items,
     }

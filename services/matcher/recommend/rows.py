@@ -29,7 +29,8 @@ VACANCY_COLUMNS = {
     "n_required": np.float32,
 }
 LEARNER_COLUMNS = {"consent": bool, "region": np.int32, "langs": np.uint8}
-COURSE_COLUMNS = {"active": bool, "hours": np.float32}
+COURSE_COLUMNS = {"active": bool, "hours": np.float32, "lang": np.int64}
+NO_LANGUAGE = 0
 
 
 def language_mask(codes: list[str]) -> int:
@@ -38,6 +39,14 @@ def language_mask(codes: list[str]) -> int:
     for code in codes:
         mask |= LANG_BITS.get(code, OTHER_LANG_BIT)
     return mask
+
+
+def language_number(code: str | None) -> int:
+    """Return a language code as one number (0 for none), stable across processes."""
+    # Fixed arithmetic rather than a registry: snapshots and replicas agree without sharing one.
+    if not code:
+        return NO_LANGUAGE
+    return int.from_bytes(code.strip().lower().encode()[:7], "big")
 
 
 def required_flags(skills: list[dict[str, Any]]) -> list[bool]:
@@ -134,6 +143,7 @@ class Indexes:
             skills=(cols, [1.0] * len(cols), [True] * len(cols)),
             active=bool(doc.get("active", True)),
             hours=np.nan if hours is None else float(hours),
+            lang=language_number(doc.get("language")),
         )
 
     def held_vector(self, keys: Iterable[str]) -> np.ndarray:

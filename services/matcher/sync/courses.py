@@ -49,6 +49,8 @@ class CourseHandlers:
             title=f["title"],
             provider=f["provider"],
             language=f["language"],
+            language_detected=f["language_detected"],
+            declared_language=f["declared_language"],
             hours=f["hours"],
             active=f["active"],
             skills=skills,

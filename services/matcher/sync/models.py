@@ -88,7 +88,12 @@ class CourseCopy(_Copy):
 
     title = me.StringField(default="")
     provider = me.StringField(null=True)
+    #: The teaching language paths and recommendations filter on (see entities.course_language).
     language = me.StringField(null=True)
+    #: True when ``language`` was detected from the text rather than taken from the catalogue.
+    language_detected = me.BooleanField(default=False)
+    #: What the catalogue said (kept when the detection overrode it, or null).
+    declared_language = me.StringField(null=True)
     hours = me.FloatField(null=True)
     active = me.BooleanField(default=True)
     prerequisites = me.ListField(me.StringField())

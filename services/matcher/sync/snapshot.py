@@ -35,7 +35,8 @@ from services.matcher.ml.index import VectorIndex
 
 log = logging.getLogger("qabilet.matcher.snapshot")
 
-FORMAT = 1
+# 2: the course index has a teaching-language column; older snapshots are rebuilt.
+FORMAT = 2
 INDEXES = ("vacancies", "learners", "courses")
 
 

@@ -14,6 +14,9 @@ DATA = Path(__file__).resolve().parent / "data"
 TERMS_FILE = DATA / "terms.tsv"
 NON_SKILL_FILE = DATA / "non_skill.tsv"
 LABELS_FILE = DATA / "labels_ru_kk.tsv"
+#: Authored label files: the leading term of an entry is the label shown in its language (the
+#: local tool names of kz_terms.tsv are forms to spot, not labels).
+DISPLAY_FILES = ("labels_ru_kk.tsv", "collections_ru_kk.tsv")
 
 #: Confidence of a hit by how its term was made: an authored term or an O*NET tool that is an
 #: ESCO label names the skill; a tool mapped through its O*NET category names a broader one.
@@ -141,22 +144,55 @@ def load_non_skill(path: Path = NON_SKILL_FILE) -> tuple[Term, ...]:
 
 
 @lru_cache(maxsize=8)
-def display_labels(
-    lang: str, labels_path: Path = LABELS_FILE, terms_path: Path = TERMS_FILE
-) -> dict[str, str]:
-    """Return {ESCO URI: label to show in ``lang``}: the first term of its authored line."""
-    # The compiled file is sorted, so which term leads a line (the display form) is read from
-    # the authored file; the compiled rows of that term give its URIs (resolved by the build).
-    firsts: dict[str, int] = {}
-    for i, r in enumerate(_read_tsv(labels_path)):
-        terms = [t.strip() for t in (r.get("terms") or "").split("|") if t.strip()]
-        if r.get("lang") == lang and terms:
-            firsts.setdefault(terms[0], i)
+def display_labels(lang: str, data: Path = DATA, terms_path: Path = TERMS_FILE) -> dict[str, str]:
+    """Return {ESCO URI: label to show in ``lang``}: the leading term of its authored entry."""
+    # The compiled file is sorted, so which term leads an entry (the display form) is read from
+    # the authored files; the compiled rows of that term and ESCO label give the URIs.
+    wanted: dict[tuple[str, str], int] = {}
+    order = 0
+    for fname in DISPLAY_FILES:
+        path = data / fname
+        if not path.exists():
+            continue
+        for r in _read_tsv(path):
+            terms = [t.strip() for t in (r.get("terms") or "").split("|") if t.strip()]
+            if r.get("lang") != lang or not terms:
+                continue
+            for label in (x.strip() for x in (r.get("esco_labels") or "").split(";")):
+                order += 1
+                wanted.setdefault((terms[0], label), order)
+    languages = data / "languages.tsv"
+    if languages.exists():
+        for r in _read_tsv(languages):
+            for label, term in _language_display(r, lang).items():
+                order += 1
+                wanted.setdefault((term, label), order)
     found: dict[str, tuple[int, str]] = {}
     for r in _read_tsv(terms_path):
-        line = firsts.get(r["term"])
-        if line is None or r["lang"] != lang or r["source"] != "labels":
+        rank = wanted.get((r["term"], r["esco_label"]))
+        if rank is None or r["lang"] != lang:
             continue
-        if r["uri"] not in found or line < found[r["uri"]][0]:
-            found[r["uri"]] = (line, r["term"])
+        if r["uri"] not in found or rank < found[r["uri"]][0]:
+            found[r["uri"]] = (rank, r["term"])
     return {uri: term for uri, (_, term) in found.items()}
+
+
+def _language_display(r: dict[str, str], lang: str) -> dict[str, str]:
+    """Return {ESCO label: display term} of one languages.tsv row (the build's first forms)."""
+    name = r["esco_language"]
+    if lang == "ru":
+        ru = r["ru"]
+        general = f"{ru} язык" if ru.endswith("ий") else ru
+        spoken, written, read = f"разговорный {ru}", f"письменный {ru}", f"письменный {ru}"
+    elif lang == "kk":
+        kk = r["kk"]
+        general = f"{kk} тілі"
+        spoken, written, read = (f"{kk} тілінде {v}" for v in ("сөйлеу", "жазу", "оқу"))
+    else:
+        return {}
+    return {
+        name: general,
+        f"interact verbally in {name}": spoken,
+        f"write {name}": written,
+        f"understand written {name}": read,
+    }
