@@ -62,6 +62,7 @@ class AccessEntry(me.Document):
     reader_employer_id = me.StringField(null=True, max_length=64)
     # The employer's name when it read, so a renamed or deleted employer is still recognisable.
     reader_employer_name = me.StringField(null=True, max_length=300)
+    reader_provider_name = me.StringField(null=True, max_length=100)
     vacancy_id = me.StringField(null=True, max_length=64)
     application_id = me.StringField(null=True, max_length=64)
     route = me.StringField(required=True, max_length=600)
@@ -234,6 +235,7 @@ def record(
             reader_role=principal.role,
             reader_employer_id=principal.employer_id,
             reader_employer_name=employer_name,
+            reader_provider_name=principal.provider_name,
             vacancy_id=d.vacancy_id,
             application_id=d.application_id,
             route=route[:600],

@@ -34,8 +34,8 @@ TAGS = ["access log"]
 EXPORT_LIMIT = 10_000
 EXPORT_COLUMNS = (
     "at", "learner_id", "kind", "disclosed", "reader_account_id", "reader_role",
-    "reader_employer_id", "reader_employer_name", "vacancy_id", "application_id", "route",
-    "page", "request_id",
+    "reader_employer_id", "reader_employer_name", "reader_provider_name", "vacancy_id",
+    "application_id", "route", "page", "request_id",
 )  # fmt: skip
 # A spreadsheet runs a cell starting with one of these as a formula; employer names are free text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,6 +47,7 @@ class ReaderRead(ReadSchema):
     role: str
     employer_id: str | None = None
     employer_name: str | None = None
+    provider_name: str | None = None
 
 
 class AccessRead(ReadSchema):
@@ -75,6 +76,7 @@ class AccessExportRead(ReadSchema):
     reader_role: str
     reader_employer_id: str | None = None
     reader_employer_name: str | None = None
+    reader_provider_name: str | None = None
     vacancy_id: str | None = None
     application_id: str | None = None
     route: str
@@ -101,7 +103,12 @@ def _learner_of(principal: Principal) -> str:
 def _reader(entry: AccessEntry, employer_names: dict[str, str | None]) -> dict[str, Any]:
     employer_id = entry.reader_employer_id
     name = entry.reader_employer_name or (employer_names.get(employer_id) if employer_id else None)
-    return {"role": entry.reader_role, "employer_id": employer_id, "employer_name": name}
+    return {
+        "role": entry.reader_role,
+        "employer_id": employer_id,
+        "employer_name": name,
+        "provider_name": entry.reader_provider_name,
+    }
 
 
 def learner_entries(learner_id: str, *, limit: int, offset: int) -> dict[str, Any]:

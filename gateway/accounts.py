@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from services.common.db import get_or_404
 from services.common.emails import email_key
 from services.common.errors import Conflict, NotFound, Problem, Unauthorized, field_error
+from services.common.providers import provider_key
 
 from . import revocation
 from .models import Account
@@ -47,10 +48,13 @@ def create(
     method: str,
     learner_id: str | None = None,
     employer_id: str | None = None,
+    provider: str | None = None,
     pending: bool = False,
 ) -> Account:
-    """Create an account; a taken email is 409."""
+    """Create an account; a taken email is 409 (a provider's is linked by its name's key)."""
     account = Account(
+        provider_key=provider_key(provider) if provider else None,
+        provider_name=provider,
         email=normalise_email(email),
         password_hash=generate_password_hash(password, method=method),
         role=role,

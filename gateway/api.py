@@ -8,6 +8,7 @@ from flask import Blueprint, request
 
 from services.common.emails import email_key
 from services.common.errors import ValidationProblem, field_error
+from services.common.providers import provider_key
 from services.common.state import current_settings
 
 from . import accounts, logins
@@ -161,6 +162,10 @@ def create_account(body: AccountCreate) -> accounts.Account:
     ]
     if body.profile is not None and body.role not in PROFILE_SERVICE:
         wrong.append(field_error("profile", "only learner and employer accounts have profiles"))
+    if body.provider is not None and body.role != "provider":
+        wrong.append(field_error("provider", "only for provider accounts"))
+    if body.role == "provider" and (body.provider is None or not provider_key(body.provider)):
+        wrong.append(field_error("provider", "give the provider's name as its courses carry it"))
     if body.profile is not None and link is not None:
         wrong.append(field_error("profile", "give either a profile or an existing profile id"))
     if wrong:
@@ -189,6 +194,7 @@ def create_account(body: AccountCreate) -> accounts.Account:
         method=settings.password_method,
         learner_id=body.learner_id,
         employer_id=body.employer_id,
+        provider=body.provider,
     )
 
 

@@ -27,7 +27,18 @@ CACHE_LIMIT = 50_000
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "role", "jti"]
 # What a full check reads of the account behind a token (one lookup by _id).
 ACCOUNT_FIELDS = {
-    name: 1 for name in ("email", "role", "learner_id", "employer_id", "active", "pending", "epoch")
+    name: 1
+    for name in (
+        "email",
+        "role",
+        "learner_id",
+        "employer_id",
+        "provider_key",
+        "provider_name",
+        "active",
+        "pending",
+        "epoch",
+    )
 }
 # A change written straight into the database, bypassing the gateway's code (and so the
 # change counter), is still seen within this many seconds.
@@ -46,6 +57,8 @@ class Principal:
     employer_id: str | None
     jti: str
     expires_at: int
+    provider_key: str | None = None  # a training provider's: the courses it owns
+    provider_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,8 @@ class Tokens:
             employer_id=doc.get("employer_id"),
             jti=jti,
             expires_at=int(claims["exp"]),
+            provider_key=doc.get("provider_key"),
+            provider_name=doc.get("provider_name"),
         )
 
     def revoke(self, token: str, principal: Principal) -> None:
@@ -164,6 +179,8 @@ def _principal(account: Account, jti: str, exp: int) -> Principal:
         employer_id=account.employer_id,
         jti=jti,
         expires_at=exp,
+        provider_key=account.provider_key,
+        provider_name=account.provider_name,
     )
 
 
@@ -240,5 +257,6 @@ def describe(principal: Principal) -> dict[str, Any]:
         "role": principal.role,
         "learner_id": principal.learner_id,
         "employer_id": principal.employer_id,
+        "provider_key": principal.provider_key,
         "token_expires_at": datetime.fromtimestamp(principal.expires_at, UTC).isoformat(),
     }

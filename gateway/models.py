@@ -10,7 +10,7 @@ from services.common.clock import utcnow
 from services.common.emails import email_key
 
 ALIAS = "gateway"
-ROLES = ("learner", "employer", "ministry", "admin")
+ROLES = ("learner", "employer", "provider", "ministry", "admin")
 
 
 class Account(me.Document):
@@ -21,6 +21,9 @@ class Account(me.Document):
     role = me.StringField(required=True, choices=ROLES)
     learner_id = me.StringField(null=True)
     employer_id = me.StringField(null=True)
+    # A training provider's account owns the courses whose provider normalises to this key.
+    provider_key = me.StringField(null=True, max_length=100)
+    provider_name = me.StringField(null=True, max_length=100)
     active = me.BooleanField(default=True)
     # A profile is created in another service after the account is reserved; until then the
     # account cannot sign in (and it is deleted if the profile cannot be made).
@@ -42,6 +45,8 @@ class Account(me.Document):
             self.learner_id = None
         if self.role != "employer":
             self.employer_id = None
+        if self.role != "provider":
+            self.provider_key = self.provider_name = None
 
 
 class RevokedToken(me.Document):

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from services.common.errors import Forbidden, ValidationProblem, field_error
+from services.common.providers import provider_key
 
 from . import access_log
 from .auth import Principal
@@ -24,6 +25,8 @@ ONLY_LEARNERS = "only learners may do this"
 ONLY_EMPLOYERS = "only employers may do this"
 PEOPLE_LIST = "this list is about people; your role may not read it"
 PEOPLE_RECORD = "applications are about people; your role may not read them"
+ONLY_PROVIDERS = "only training providers may do this"
+NOT_YOUR_COURSE = "this course belongs to another provider"
 
 
 def _learner_id(principal: Principal, refusal: str) -> str:
@@ -184,6 +187,90 @@ def application_mover(call: Call, principal: Principal) -> None:
         raise Forbidden("this application is for another employer's vacancy")
 
 
+# --- training providers and their courses -------------------------------------------------
+
+
+def _provider_key(principal: Principal) -> str:
+    if principal.role != "provider" or not principal.provider_key:
+        raise Forbidden(ONLY_PROVIDERS)
+    return principal.provider_key
+
+
+def _course_key(course: Any) -> str | None:
+    if not isinstance(course, dict):
+        return None
+    key = course.get("provider_key")
+    # A course stored before provider keys existed carries only its provider's name.
+    if not key and isinstance(course.get("provider"), str):
+        key = provider_key(course["provider"])
+    return str(key) if key else None
+
+
+def _own_course(call: Call, key: str, course_id: str) -> None:
+    course = call.proxy.fetch("learner", f"/courses/{quote(course_id, safe='')}")
+    if _course_key(course) != key:
+        raise Forbidden(NOT_YOUR_COURSE)
+
+
+def _check_body_provider(call: Call, principal: Principal, key: str) -> None:
+    data = call.body_json()
+    if not isinstance(data, dict):
+        return
+    sent = data.get("provider")
+    if sent is None and call.method == "POST" and principal.provider_name:
+        call.set_body_field("provider", principal.provider_name)
+    elif sent is not None and (not isinstance(sent, str) or provider_key(sent) != key):
+        raise Forbidden("providers may only publish courses under their own name")
+
+
+def course_in_body(call: Call, principal: Principal) -> None:
+    """A provider creates courses only under its own name (filled in if left out)."""
+    _check_body_provider(call, principal, _provider_key(principal))
+
+
+def course_owner(call: Call, principal: Principal) -> None:
+    """The provider of the course (and it may not hand the course to another provider)."""
+    key = _provider_key(principal)
+    _own_course(call, key, call.params["course_id"])
+    _check_body_provider(call, principal, key)
+
+
+def own_provider(call: Call, principal: Principal) -> None:
+    """The provider the path names."""
+    if _provider_key(principal) != call.params["provider_key"]:
+        raise Forbidden("you may only read your own provider's records")
+
+
+def provider_scoped(call: Call, principal: Principal) -> None:
+    """Enrolments on the provider's own courses only (never looked up by a learner's id)."""
+    key = _provider_key(principal)
+    if call.arg("learner_id") is not None:
+        raise Forbidden("providers see enrolments by course, not by learner")
+    if call.arg("provider_key") not in (None, key):
+        raise Forbidden("providers may only list enrolments on their own courses")
+    course_id = call.arg("course_id")
+    if course_id is not None:
+        _own_course(call, key, course_id)
+    call.set_arg("provider_key", key)
+
+
+def enrolment_lister(call: Call, principal: Principal) -> None:
+    """A learner's own enrolments, or those on a provider's own courses."""
+    if principal.role == "provider":
+        provider_scoped(call, principal)
+    else:
+        scoped_to_caller(employers=False)(call, principal)
+
+
+def enrolment_on_own_course(call: Call, principal: Principal) -> None:
+    """The provider of the enrolment's course."""
+    key = _provider_key(principal)
+    record = call.proxy.fetch("learner", f"/enrolments/{quote(call.params['enrolment_id'])}")
+    if not isinstance(record, dict) or not isinstance(record.get("course_id"), str):
+        raise Forbidden(NOT_YOUR_COURSE)
+    _own_course(call, key, record["course_id"])
+
+
 # --- steps every admitted caller's call carries ---------------------------------------------
 
 
@@ -195,6 +282,12 @@ def email_is_the_accounts(call: Call) -> None:
             "the profile's email is the account's email and cannot be changed here",
             errors=[field_error("email", "set from the account; it cannot be changed here")],
         )
+
+
+def reported_by_caller(call: Call) -> None:
+    """Record who reported a completion: the caller's role and account, whatever was sent."""
+    if call.principal is not None:
+        call.set_body_field("reported_by", f"{call.principal.role}:{call.principal.account_id}")
 
 
 def logged(kind: str, *, reads_only: bool = False, **from_params: str) -> Callable[[Call], None]:

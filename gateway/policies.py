@@ -13,8 +13,12 @@ own learner or employer profile, which an admin does not have):
   candidates only of their own vacancies, and reads a learner's profile only if that learner
   applied to one of their vacancies (the checks are in :mod:`gateway.ownership`, the redaction
   of what each audience sees in :mod:`gateway.redaction`);
-- whatever an employer or admin is shown of a learner is written to the access log, which the
-  learner reads (``access_log.watch``, added last so it sees the answer as it leaves).
+- a training provider creates, edits and retires only its own courses (those whose provider
+  name normalises to its key), completes and lists enrolments only on them, with learners
+  shown by pseudonyms of its own, and reads only its own report;
+- whatever an employer, provider or admin is shown of a learner is written to the access log,
+  which the learner reads (``access_log.watch``, added after the allowlist so it records what
+  leaves; for a provider before the pseudonyms, so the entry names the real learner).
 
 The tables: :data:`gateway.routes.ROUTES` (the proxied API), :data:`gateway.routes.OWN_ROUTES`
 (the gateway's own API) and :data:`PAGES` (the web pages, by area).
@@ -101,11 +105,13 @@ SIGNED_IN = Policy(who="any signed-in account", roles=EVERY_ROLE)
 ADMIN_ONLY = roles(who="admin")
 MINISTRY = roles("ministry", who="ministry, admin")
 
-# The web pages, by area: the same rule (admin passes the staff areas); the learner's and the
-# employer's pages are about the caller's own profile, which an admin does not have.
+# The web pages, by area: the same rule (admin passes the staff areas); the learner's, the
+# employer's and the provider's pages are about the caller's own profile, which an admin does
+# not have (an admin manages any provider's courses through the API).
 PAGES: dict[str, Policy] = {
     "learner": Policy(who="a learner", roles=frozenset({"learner"}), admin=False),
     "employer": Policy(who="an employer", roles=frozenset({"employer"}), admin=False),
+    "provider": Policy(who="a training provider", roles=frozenset({"provider"}), admin=False),
     "ministry": MINISTRY,
     "admin": ADMIN_ONLY,
 }

@@ -10,6 +10,8 @@ moment of reading (asked of the learner service in one call: the matcher's copy 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from services.common.errors import Unavailable
+from services.common.state import current_settings
 
 from .auth import Principal
 from .proxy import Call
@@ -65,6 +68,18 @@ REPORT_FIELDS = frozenset(
 )  # fmt: skip
 
 
+# Enrolments on a training provider's own courses: the records, never who the learner is (the
+# learner's id is replaced by a pseudonym of that provider's, see :func:`pseudonymised`).
+PROVIDER_ENROLMENT_FIELDS = frozenset(
+    {
+        "items", "total", "limit", "offset",
+        "id", "learner_id", "course_id", "status", "enrolled_at", "completed_at", "dropped_at",
+        "grade", "anonymised", "reported_by",
+    }
+)  # fmt: skip
+PSEUDONYM_PREFIX = "p-"
+
+
 @dataclass(frozen=True)
 class Audience:
     """Who is shown an answer, and the fields they may see of it (None: every field)."""
@@ -76,12 +91,14 @@ class Audience:
 LEARNER_SELF = Audience("the learner, of their own records", None)
 EMPLOYER_CANDIDATE = Audience("an employer, of a candidate who has not applied", CANDIDATE_FIELDS)
 MINISTRY = Audience("the ministry, of a report", REPORT_FIELDS)
+PROVIDER = Audience("a training provider, of enrolments on its courses", PROVIDER_ENROLMENT_FIELDS)
 ADMIN = Audience("admin", None)
 NOBODY = Audience("anyone else", frozenset())
 AUDIENCES = {
     "learner": LEARNER_SELF,
     "employer": EMPLOYER_CANDIDATE,
     "ministry": MINISTRY,
+    "provider": PROVIDER,
     "admin": ADMIN,
 }
 
@@ -199,3 +216,37 @@ def consent_checked(call: Call) -> None:
     # First of the answer's steps: whoever withdrew consent or was deleted is gone before any
     # other step (redaction, the access log) sees the list.
     call.after.insert(0, _only_consenting(call))
+
+
+def pseudonym(provider_key: str, learner_id: str) -> str:
+    """Return the stable pseudonym one provider knows a learner by (other providers' differ)."""
+    key = current_settings().jwt_secret.encode()
+    message = f"provider-pseudonym|{provider_key}|{learner_id}".encode()
+    return PSEUDONYM_PREFIX + hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
+
+
+def _pseudonymising(provider_key: str) -> Callable[[Upstream], Upstream]:
+    def swap(node: Any) -> Any:
+        if isinstance(node, list):
+            return [swap(item) for item in node]
+        if isinstance(node, dict):
+            out = {k: swap(v) for k, v in node.items()}
+            if isinstance(out.get("learner_id"), str):
+                out["learner_id"] = pseudonym(provider_key, out["learner_id"])
+            return out
+        return node
+
+    def step(answer: Upstream) -> Upstream:
+        data = answer.json()
+        if answer.status >= 300 or data is None:
+            return answer
+        return Upstream(answer.status, dict(answer.headers), json.dumps(swap(data)).encode())
+
+    return step
+
+
+def pseudonymised(call: Call) -> None:
+    """Show a training provider learners by its own pseudonyms (after the access log saw them)."""
+    principal = call.principal
+    if principal is not None and principal.role == "provider" and principal.provider_key:
+        call.after.append(_pseudonymising(principal.provider_key))

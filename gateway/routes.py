@@ -26,6 +26,7 @@ REPORTS = "reports"  # not a service: resolved per path from the services' OpenA
 LEARNER = frozenset({"learner"})
 EMPLOYER = frozenset({"employer"})
 PEOPLE = frozenset({"learner", "employer"})
+PROVIDER = frozenset({"provider"})
 SELF = "the learner themselves, admin"
 VACANCY_OWNER = "the employer of the vacancy, admin"
 
@@ -60,11 +61,37 @@ LEARNER_IN_BODY = Policy(
     refusal=own.ONLY_LEARNERS,
 )
 ENROLMENT_LIST = Policy(
-    who=SELF,
-    roles=LEARNER,
-    check=own.scoped_to_caller(employers=False),
-    then=(own.logged("enrolment"),),
+    who="a learner (own), a provider (on its own courses, pseudonymous), admin",
+    roles=LEARNER | PROVIDER,
+    check=own.enrolment_lister,
+    # In this order: the provider's allowlist, the access log (real ids), then the pseudonyms.
+    then=(redaction.redacted(), own.logged("enrolment"), redaction.pseudonymised),
     refusal=own.PEOPLE_LIST,
+)
+ENROLMENT_COMPLETE = Policy(
+    who="the provider of the course, admin",
+    roles=PROVIDER,
+    check=own.enrolment_on_own_course,
+    then=(own.reported_by_caller,),
+    refusal=own.ONLY_PROVIDERS,
+)
+COURSE_CREATE = Policy(
+    who="a provider for itself, admin",
+    roles=PROVIDER,
+    check=own.course_in_body,
+    refusal=own.ONLY_PROVIDERS,
+)
+COURSE_OWNER = Policy(
+    who="the course's provider, admin",
+    roles=PROVIDER,
+    check=own.course_owner,
+    refusal=own.ONLY_PROVIDERS,
+)
+OWN_PROVIDER = Policy(
+    who="the provider itself, admin",
+    roles=PROVIDER,
+    check=own.own_provider,
+    refusal=own.ONLY_PROVIDERS,
 )
 ENROLMENT_OWNER = Policy(
     who=SELF,
@@ -162,14 +189,17 @@ ROUTES: list[Route] = [
     # learner service: courses and enrolments
     Route("GET", "/courses", "learner", ANYONE),
     Route("GET", "/courses/<course_id>", "learner", ANYONE),
-    Route("POST", "/courses", "learner", ADMIN_ONLY),
-    Route("PATCH", "/courses/<course_id>", "learner", ADMIN_ONLY),
+    Route("POST", "/courses", "learner", COURSE_CREATE),
+    Route("PATCH", "/courses/<course_id>", "learner", COURSE_OWNER),
     Route("DELETE", "/courses/<course_id>", "learner", ADMIN_ONLY),
     Route("GET", "/enrolments", "learner", ENROLMENT_LIST),
     Route("POST", "/enrolments", "learner", LEARNER_IN_BODY),
     Route("GET", "/enrolments/<enrolment_id>", "learner", ENROLMENT_OWNER),
     Route("POST", "/enrolments/<enrolment_id>/drop", "learner", ENROLMENT_OWNER),
-    Route("POST", "/enrolments/<enrolment_id>/complete", "learner", ADMIN_ONLY),
+    Route("POST", "/enrolments/<enrolment_id>/complete", "learner", ENROLMENT_COMPLETE),
+    # learner service: a training provider's own courses and report
+    Route("GET", "/providers/<provider_key>/courses", "learner", OWN_PROVIDER),
+    Route("GET", "/providers/<provider_key>/report", "learner", OWN_PROVIDER),
     # jobs service
     Route("GET", "/employers", "jobs", SIGNED_IN),
     Route("POST", "/employers", "jobs", ADMIN_ONLY),

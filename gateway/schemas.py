@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints
 from services.common.api import Id, ObjectIdStr, PageQuery, ReadSchema, Schema, UtcDateTime
 from services.common.emails import EmailKey
 
-Role = Literal["learner", "employer", "ministry", "admin"]
+Role = Literal["learner", "employer", "provider", "ministry", "admin"]
 SelfRole = Literal["learner", "employer"]
 
 
@@ -58,6 +58,10 @@ class AccountCreate(Schema):
     profile: dict[str, Any] | None = Field(
         None, description="for learner/employer accounts without an id: the profile to create"
     )
+    provider: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        None,
+        description='a provider account: its name as its courses carry it ("AI-Sana")',
+    )
 
 
 class AccountRead(ReadSchema):
@@ -68,6 +72,8 @@ class AccountRead(ReadSchema):
     role: Role
     learner_id: str | None
     employer_id: str | None
+    provider_key: str | None = None
+    provider_name: str | None = None
     active: bool
     created_at: UtcDateTime
 
@@ -106,4 +112,5 @@ class MeRead(ReadSchema):
     role: Role
     learner_id: str | None
     employer_id: str | None
+    provider_key: str | None = None
     token_expires_at: datetime

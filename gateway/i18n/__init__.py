@@ -3,7 +3,8 @@
 - ``common``: what every page shares (sign-in, navigation, errors, the access log);
 - ``learner``: the learner pages, and the messages whose words agree with a number;
 - ``staff``: the employer and admin pages, error pages and problem messages;
-- ``ministry``: the ministry dashboard.
+- ``ministry``: the ministry dashboard;
+- ``provider``: the training provider's pages.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from .common import COMMON_MESSAGES
 from .learner import LEARNER_MESSAGES, LEARNER_PLURALS
 from .ministry import MINISTRY_MESSAGES
+from .provider import PROVIDER_MESSAGES
 from .staff import STAFF_MESSAGES
 
 LANGUAGES = ("kk", "ru", "en")
@@ -22,6 +24,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = dict(COMMON_MESSAGES)
 # The employer, admin and error pages' text, and the ministry dashboard's, have their own modules.
 MESSAGES.update(STAFF_MESSAGES)
 MESSAGES.update(MINISTRY_MESSAGES)
+MESSAGES.update(PROVIDER_MESSAGES)
 # The learner pages' text, and every message whose words agree with a number.
 MESSAGES.update(LEARNER_MESSAGES)
 #: key -> language -> CLDR plural category ("one", "few", "many", "other") -> text

@@ -164,6 +164,11 @@ LEARNER_MESSAGES: dict[str, tuple[str, str, str]] = {
     "path.cycle": ("Some courses require each other; they are listed in a workable order.",
                    "Некоторые курсы требуют друг друга; они перечислены в выполнимом порядке.",
                    "Кейбір курстар бірін-бірі талап етеді; олар орындалатын ретпен берілген."),
+    "path.taught_in": ("Taught in {language}", "Язык обучения: {language}",
+                       "Оқыту тілі: {language}"),
+    "path.not_your_language": ("not among the languages in your profile",
+                               "этого языка нет в вашем профиле",
+                               "бұл тіл профиліңізде жоқ"),
     # --- activity -------------------------------------------------------------------------------
     "activity.applied_on": ("Applied", "Отклик", "Өтінім"),
     "activity.updated_on": ("Last change", "Изменён", "Өзгерді"),

@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 from ..ministry import pages as ministry_pages  # noqa: E402,F401  (the dashboard's views)
-from . import admin, employer, errors, indexing, learner, session  # noqa: E402,F401  (views)
+from . import admin, employer, errors, indexing, learner, provider, session  # noqa: E402,F401

@@ -73,6 +73,10 @@ def _account_body(form: Mapping[str, str]) -> dict[str, Any]:
     profile_id = form.get("profile_id", "").strip()
     if profile_id and role in PROFILE_ROLES:
         body[f"{role}_id"] = profile_id
+    provider = form.get("provider", "").strip()
+    if role == "provider" or provider:
+        # A provider account is linked to the provider name its courses carry.
+        body["provider"] = provider or None
     return body
 
 

@@ -109,6 +109,9 @@ FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^give an ESCO occupation uri or a title$", "problem.occupation_or_title"),
         (r"^each language (?:code )?may appear once$", "problem.language_once"),
         (r"^must be between -2\^63 and 2\^63-1$", "problem.out_of_range"),
+        (r"^give the provider's name as its courses carry it$", "problem.provider_needed"),
+        (r"^only for provider accounts$", "problem.only_provider_accounts"),
+        (r"^the course is retired$", "problem.course_retired"),
     )
 )  # fmt: skip
 
@@ -142,6 +145,12 @@ DETAIL_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^sign in first.*$", "problem.unsigned"),
         (r"^the time range is reversed$", "problem.from_after_to"),
         (r"^a value is out of the range the store can keep$", "problem.out_of_range"),
+        (r"^this course belongs to another provider$", "problem.not_your_course"),
+        (r"^providers may only publish courses under their own name$", "problem.not_your_name"),
+        (r"^only training providers may do this$", "problem.only_providers"),
+        (r"^the course is retired and takes no new enrolments$", "problem.course_retired"),
+        (r"^you may only read your own provider's records$", "problem.not_your_records"),
+        (r"^providers (?:see|may only list) enrolments .*$", "problem.by_course_only"),
     )
 )  # fmt: skip
 
@@ -185,6 +194,15 @@ FIELD_LABELS = {
     "provider": "field.provider",
     "note": "field.note",
     "grade": "field.grade",
+    "hours": "field.hours",
+    "price_kzt": "field.price_kzt",
+    "certificate_price_kzt": "field.price_kzt",
+    "url": "field.url",
+    "subject": "field.subject",
+    "institution": "field.institution",
+    "state_funded": "field.state_funded",
+    "external_id": "field.external_id",
+    "retired": "field.retired",
     "enrolled_at": "field.enrolled_at",
     "completed_at": "field.completed_at",
     "profile": "field.profile",
@@ -192,7 +210,11 @@ FIELD_LABELS = {
 }
 # A name that means something else in a query (date range) than in a body (target status).
 QUERY_LABELS = {"from": "field.from", "to": "field.to"}
-BODY_LABELS = {"to": "field.target_status", "from": "field.from"}
+BODY_LABELS = {
+    "to": "field.target_status",
+    "from": "field.from",
+    "language": "field.teaching_language",
+}
 
 
 def _matched(

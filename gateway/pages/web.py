@@ -30,6 +30,7 @@ YEAR = 365 * 24 * 3600
 HOME_OF_ROLE = {
     "learner": "pages.learner_profile",
     "employer": "pages.employer_home",
+    "provider": "pages.provider_home",
     "ministry": "pages.ministry_dashboard",
     "admin": "pages.admin_accounts",
 }

@@ -32,8 +32,12 @@ from tests.gateway.fresh import (
 )
 from tests.gateway.world import API, World, learner_profile, ok, vacancy_body, valid_bin
 
-ROLES = ("anonymous", "learner", "learner2", "employer", "employer2", "ministry", "admin")
-OUTSIDERS = ("learner2", "employer2", "ministry")  # may never see the world learner's identity
+ROLES = (
+    "anonymous", "learner", "learner2", "employer", "employer2", "provider", "provider2",
+    "ministry", "admin",
+)  # fmt: skip
+# May never see the world learner's identity ("provider" owns the course the learner is on).
+OUTSIDERS = ("learner2", "employer2", "provider", "provider2", "ministry")
 
 Fresh = Callable[[FlaskClient, World], dict[str, str]]
 
@@ -59,17 +63,16 @@ def statuses(
     employer2: int = 403,
     ministry: int = 403,
     admin: int = 200,
+    provider: int = 403,
+    provider2: int = 403,
 ) -> dict[str, int]:
     """Return the expected status per caller (default: admin only)."""
-    return dict(
-        zip(
-            ROLES, (anonymous, learner, learner2, employer, employer2, ministry, admin), strict=True
-        )
-    )
+    values = (anonymous, learner, learner2, employer, employer2, provider, provider2, ministry)
+    return dict(zip(ROLES, (*values, admin), strict=True))
 
 
-EVERYONE = statuses(200, 200, 200, 200, 200, 200, 200)
-SIGNED_IN = statuses(401, 200, 200, 200, 200, 200, 200)
+EVERYONE = statuses(200, 200, 200, 200, 200, 200, 200, provider=200, provider2=200)
+SIGNED_IN = statuses(401, 200, 200, 200, 200, 200, 200, provider=200, provider2=200)
 SELF = statuses(learner=200)
 ADMIN_201 = statuses(admin=201)
 
@@ -158,9 +161,55 @@ ROWS = [
             "level": "beginner",
         },
     ),
-    Row("courses.patch", "PATCH", "/courses/{C}", statuses(), body=lambda w, ids: {"hours": 36}),
+    Row(
+        "courses.create.own",  # a provider's name is filled in; admin must give one
+        "POST",
+        "/courses",
+        statuses(admin=422, provider=201, provider2=201),
+        body=lambda w, ids: {
+            "title": unique("Course"),
+            "language": "kk",
+            "hours": 12,
+            "level": "beginner",
+        },
+    ),
+    Row(
+        "courses.patch",
+        "PATCH",
+        "/courses/{C}",
+        statuses(provider=200),
+        body=lambda w, ids: {"hours": 36},
+    ),
+    Row(
+        "courses.retire",
+        "PATCH",
+        "/courses/{C}",
+        statuses(provider=200),
+        fresh=fresh_course,
+        body=lambda w, ids: {"retired": True},
+    ),
+    Row("providers.courses", "GET", "/providers/astana-hub/courses", statuses(provider=200)),
+    Row("providers.courses.other", "GET", "/providers/ai-sana/courses", statuses(provider2=200)),
+    Row("providers.report", "GET", "/providers/astana-hub/report", statuses(provider=200)),
+    Row(
+        "providers.report.csv",
+        "GET",
+        "/providers/astana-hub/report?format=csv",
+        statuses(provider=200),
+    ),
+    Row(
+        "enrolments.list.course",
+        "GET",
+        "/enrolments?course_id={C}",
+        statuses(learner=200, learner2=200, provider=200),
+    ),
     Row("courses.delete", "DELETE", "/courses/{C}", statuses(admin=204), fresh=fresh_course),
-    Row("enrolments.list", "GET", "/enrolments", statuses(learner=200, learner2=200)),
+    Row(
+        "enrolments.list",
+        "GET",
+        "/enrolments",
+        statuses(learner=200, learner2=200, provider=200, provider2=200),
+    ),
     Row("enrolments.list.other", "GET", "/enrolments?learner_id={L}", SELF),
     Row(
         "enrolments.create",
@@ -176,7 +225,7 @@ ROWS = [
         "enrolments.complete",
         "POST",
         "/enrolments/{N}/complete",
-        statuses(),
+        statuses(provider=200),
         fresh=fresh_enrolment,
         body=lambda w, ids: {"grade": 90},
     ),
@@ -347,7 +396,7 @@ def test_route_answers_each_caller_as_designed(
         assert person.email not in text and person.name not in text, text[:400]
 
 
-@pytest.mark.parametrize("role", ["learner2", "employer2"])
+@pytest.mark.parametrize("role", ["learner2", "employer2", "provider2"])
 def test_scoped_lists_hold_only_the_callers_records(
     role: str, world: World, client: FlaskClient
 ) -> None:

@@ -130,6 +130,20 @@ def wait_until(probe: Any, timeout: float = 30.0) -> Any:
     raise AssertionError("condition not reached in time")
 
 
+def make_provider(client: FlaskClient, admin: Actor, email: str, name: str) -> Actor:
+    """Create a training provider's account (admin) and return it signed in."""
+    account = ok(
+        client.post(
+            f"{API}/accounts",
+            headers=admin.headers,
+            json={"email": email, "password": PASSWORD, "role": "provider", "provider": name},
+        ),
+        201,
+    )
+    token = sign_in(client, email, PASSWORD)
+    return Actor("provider", email, token, account["id"], name=name)
+
+
 def build_world(client: FlaskClient, live: Any) -> World:
     """Create the accounts and records every authorisation test uses."""
     from tests.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -220,6 +234,9 @@ def build_world(client: FlaskClient, live: Any) -> World:
         client.post(f"{API}/enrolments", headers=learner.headers, json={"course_id": course["id"]}),
         201,
     )
+    # Training providers: the world's course is Astana Hub's; AI-Sana owns none of the world's.
+    provider = make_provider(client, admin, "courses@astanahub.kz", "Astana Hub")
+    provider2 = make_provider(client, admin, "courses@ai-sana.kz", "AI-Sana")
     actors = {
         "admin": admin,
         "learner": learner,
@@ -228,6 +245,8 @@ def build_world(client: FlaskClient, live: Any) -> World:
         "employer": employer,
         "employer2": employer2,
         "ministry": ministry,
+        "provider": provider,
+        "provider2": provider2,
     }
     world = World(actors, skills, vacancy, vacancy2, course, application, enrolment)
     wait_for_matcher(client, world)

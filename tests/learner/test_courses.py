@@ -100,3 +100,54 @@ def test_course_filters(client: FlaskClient) -> None:
     assert _titles(client, "q=(advanced)") == {"Paid SQL"}
     assert _titles(client, "q=.*") == set()
     assert client.get("/courses?limit=2").get_json()["total"] == 3
+
+
+def test_provider_key_is_the_normalised_provider_name(client: FlaskClient) -> None:
+    spelled = [" AI-Sana ", "ai sana", "AI–SANA", "Ai_Sana"]
+    keys = {create_course(client, title=f"T{i}", provider=p)["provider_key"]
+            for i, p in enumerate(spelled)}  # fmt: skip
+    assert keys == {"ai-sana", "ai_sana"}  # an underscore is part of a word, a dash is not
+    other = create_course(client, title="Hub", provider="Astana Hub")
+    assert other["provider_key"] == "astana-hub"
+    moved = client.patch(f"/courses/{other['id']}", json={"provider": "Tomorrow-school"})
+    assert moved.get_json()["provider_key"] == "tomorrow-school"
+    listed = client.get("/providers/ai-sana/courses").get_json()
+    assert sorted(c["title"] for c in listed["items"]) == ["T0", "T1", "T2"]
+
+
+def test_provider_courses_count_their_enrolments(client: FlaskClient) -> None:
+    course = create_course(client, title="Counted", provider="Uni")
+    create_course(client, title="Elsewhere", provider="Other")
+    ids = [enrol(client, create_learner(client)["id"], course["id"])["id"] for _ in range(4)]
+    assert client.post(f"/enrolments/{ids[0]}/complete", json={"grade": 90}).status_code == 200
+    assert client.post(f"/enrolments/{ids[1]}/drop").status_code == 200
+    (row,) = client.get("/providers/uni/courses").get_json()["items"]
+    assert (row["enrolled"], row["active"], row["completed"], row["dropped"]) == (4, 2, 1, 1)
+    # The provider's list of enrolments holds exactly those on its courses.
+    listed = client.get("/enrolments?provider_key=uni&limit=100").get_json()["items"]
+    assert sorted(e["id"] for e in listed) == sorted(ids)
+
+
+def test_a_retired_course_keeps_its_history_and_takes_no_new_enrolments(
+    client: FlaskClient,
+) -> None:
+    course = create_course(client, title="Old", provider="Uni")
+    first = enrol(client, create_learner(client)["id"], course["id"])
+    retired = client.patch(f"/courses/{course['id']}", json={"retired": True})
+    assert retired.status_code == 200 and retired.get_json()["retired"] is True
+    late = client.post(
+        "/enrolments", json={"learner_id": create_learner(client)["id"], "course_id": course["id"]}
+    )
+    assert late.status_code == 409 and field_names(late) == ["course_id"]
+    assert client.get(f"/enrolments/{first['id']}").status_code == 200
+    # A later change of another field keeps it retired.
+    again = client.patch(f"/courses/{course['id']}", json={"hours": 30})
+    assert again.get_json()["retired"] is True
+    types = [e["type"] for e in feed(client) if e["id"] == course["id"]]
+    assert types == ["course.created", "course.updated", "course.updated"]
+
+
+def test_a_provider_path_takes_only_a_normalised_key(client: FlaskClient) -> None:
+    for path in ("/providers/AI-Sana/courses", "/providers/%F2%AA%81%B0%C2%B1W/report"):
+        resp = client.get(path)
+        assert resp.status_code == 404 and resp.mimetype == "application/problem+json"

@@ -8,6 +8,7 @@ import mongoengine as me
 from mongoengine.queryset.visitor import Q
 
 from services.common.clock import utcnow
+from services.common.providers import provider_key
 
 from ..settings import ALIAS
 
@@ -60,6 +61,10 @@ class CourseQuerySet(me.QuerySet):
         # icontains escapes the text: it is matched literally, never as a pattern.
         return self.filter(Q(title__icontains=text) | Q(description__icontains=text))
 
+    def of_provider(self, key: str) -> CourseQuerySet:
+        """Keep the courses of the provider with this key (see services.common.providers)."""
+        return self.filter(provider_key=key)
+
     def imported_as(self, provider: str, external_id: str) -> CourseQuerySet:
         """Keep the course ``provider`` knows by ``external_id``."""
         return self.filter(provider=provider, external_id=external_id)
@@ -73,6 +78,8 @@ class Course(me.Document):
     """A course from a provider's catalogue or a local programme."""
 
     provider = me.StringField(required=True, max_length=100)
+    # The provider's name normalised (services.common.providers): what a provider account owns.
+    provider_key = me.StringField(null=True, max_length=100)
     external_id = me.StringField(null=True, max_length=300)
     title = me.StringField(required=True, max_length=300)
     description = me.StringField(null=True, max_length=20_000)
@@ -87,18 +94,23 @@ class Course(me.Document):
     skills = me.EmbeddedDocumentListField(CourseSkill)
     prerequisites = me.ListField(me.StringField(max_length=24))
     url = me.StringField(null=True, max_length=1000)
+    # A retired course stays readable (its enrolments and history are kept) but takes no new
+    # enrolments.
+    retired = me.BooleanField(default=False)
     created_at = me.DateTimeField(default=utcnow)
     updated_at = me.DateTimeField(default=utcnow)
 
     meta = {
         "db_alias": ALIAS,
         "collection": "courses",
-        "indexes": [("provider", "external_id"), "title", "skills.uri"],
+        "indexes": [("provider", "external_id"), "provider_key", "title", "skills.uri"],
         "queryset_class": CourseQuerySet,
     }
 
     def clean(self) -> None:
-        """Keep hours positive and a course out of its own prerequisites."""
+        """Keep hours positive, the provider key current, a course out of its prerequisites."""
+        if self.provider:
+            self.provider_key = provider_key(self.provider)
         if self.hours is not None and self.hours <= 0:
             raise me.ValidationError("hours must be positive", field_name="hours")
         if self.id is not None and str(self.id) in self.prerequisites:

@@ -65,6 +65,9 @@ class CourseUpdate(Schema):
     prerequisites: list[ObjectIdStr] | None = Field(None, max_length=50)
     url: Url | None = None
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    retired: bool | None = Field(
+        None, description="true: the course takes no new enrolments (its history is kept)"
+    )
 
 
 class CourseSkillRead(ReadSchema):
@@ -77,6 +80,7 @@ class CourseRead(ReadSchema):
 
     id: Id
     provider: str
+    provider_key: str | None = Field(None, description="the provider's name normalised")
     title: str
     description: str | None = None
     institution: str | None = None
@@ -91,6 +95,7 @@ class CourseRead(ReadSchema):
     prerequisites: list[str]
     url: str | None = None
     external_id: str | None = None
+    retired: bool = False
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -108,3 +113,20 @@ class CourseQuery(PageQuery):
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         None, description="text in the title or description (literal, case-insensitive)"
     )
+
+
+ProviderKey = Annotated[str, StringConstraints(pattern=r"^[\w-]{1,100}$")]
+
+
+class ProviderCourseRead(CourseRead):
+    """A provider's course with its enrolment counts (the provider's own records)."""
+
+    enrolled: int = Field(description="enrolments ever made on the course")
+    active: int
+    completed: int
+    dropped: int
+
+
+class ProviderCoursePage(ReadSchema):
+    items: list[ProviderCourseRead]
+    total: int

@@ -10,15 +10,17 @@ from services.common import listing
 from services.common.api import validation_problem
 from services.common.clock import utcnow
 from services.common.db import atomic, get_or_404
-from services.common.errors import Conflict, ValidationProblem, field_error
+from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
+from services.common.providers import provider_key
+from services.common.state import per_app
 
 from ..enrolments.models import Enrolment
 from ..settings import ALIAS
 from . import index
 from .models import Course, CourseSkill
-from .schemas import CourseCreate, CourseQuery, CourseRead, CourseUpdate
+from .schemas import CourseCreate, CourseQuery, CourseRead, CourseUpdate, ProviderCourseRead
 
 FIELDS = tuple(CourseCreate.model_fields)
 
@@ -156,10 +158,13 @@ def _merge(course: Course, changes: dict[str, Any]) -> CourseCreate:
         raise validation_problem(exc, "body") from exc
 
 
-def _save_changes(course: Course, data: CourseCreate) -> Course:
+def _save_changes(course: Course, data: CourseCreate, retired: bool | None = None) -> Course:
     before = _as_dict(course)
+    was_retired = bool(course.retired)
     _apply(course, data)
-    if _as_dict(course) == before:
+    if retired is not None:
+        course.retired = retired
+    if _as_dict(course) == before and bool(course.retired) == was_retired:
         return course
     if (course.provider, course.external_id) != (before["provider"], before["external_id"]):
         _ensure_external_id_free(course.provider, course.external_id, course.id)
@@ -172,10 +177,13 @@ def _save_changes(course: Course, data: CourseCreate) -> Course:
 
 
 def update(*, course_id: str, body: CourseUpdate) -> Course:
-    """Apply a partial update, validating the merged course as a whole."""
+    """Apply a partial update, validating the merged course as a whole (``retired`` too)."""
+    changes = body.model_dump(exclude_unset=True)
+    # Retirement is not a catalogue field: an import (upsert) must never undo it.
+    retired = changes.pop("retired", None)
     with atomic(ALIAS):
         course = get(course_id=course_id)
-        return _save_changes(course, _merge(course, body.model_dump(exclude_unset=True)))
+        return _save_changes(course, _merge(course, changes), retired)
 
 
 def delete(*, course_id: str) -> None:
@@ -217,3 +225,52 @@ def upsert(*, body: CourseCreate) -> tuple[Course, str]:
         before = course.updated_at
         course = _save_changes(course, body.model_copy(update={"skills": skills}))
         return course, "same" if course.updated_at == before else "updated"
+
+
+def _fill_provider_keys() -> int:
+    """Give courses stored before provider keys existed their key (once per app); count them."""
+    filled = 0
+    for course in Course.objects(provider_key=None).only("id", "provider"):
+        Course.objects(id=course.id).update_one(set__provider_key=provider_key(course.provider))
+        filled += 1
+    return filled
+
+
+def known_key(key: str) -> str:
+    """Return ``key`` if it is a normalised provider key (what accounts hold); else 404."""
+    if not key or provider_key(key) != key:
+        raise NotFound("no such provider key; keys are normalised names, e.g. ai-sana")
+    return key
+
+
+def provider_courses(*, key: str) -> dict[str, Any]:
+    """Return every course of one provider (retired ones too) with its enrolment counts."""
+    known_key(key)
+    per_app("learner.courses.provider_keys", _fill_provider_keys)
+    courses = list(Course.objects.of_provider(key).order_by("title", "id"))
+    counts: dict[str, dict[str, int]] = {str(c.id): {} for c in courses}
+    ids = list(counts)
+    if ids:
+        for row in Enrolment.objects(course_id__in=ids).only("course_id", "status").as_pymongo():
+            by_status = counts[row["course_id"]]
+            by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+    items = []
+    for course in courses:
+        by_status = counts[str(course.id)]
+        data = CourseRead.model_validate(course, from_attributes=True).model_dump()
+        items.append(
+            ProviderCourseRead(
+                **data,
+                enrolled=sum(by_status.values()),
+                active=by_status.get("enrolled", 0),
+                completed=by_status.get("completed", 0),
+                dropped=by_status.get("dropped", 0),
+            )
+        )
+    return {"items": items, "total": len(items)}
+
+
+def provider_course_ids(key: str) -> list[str]:
+    """Return the ids of one provider's courses."""
+    per_app("learner.courses.provider_keys", _fill_provider_keys)
+    return [str(c.id) for c in Course.objects.of_provider(key).only("id")]

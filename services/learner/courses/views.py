@@ -10,7 +10,7 @@ from services.common.api import Page, endpoint
 
 from . import service
 from .models import Course
-from .schemas import CourseCreate, CourseQuery, CourseRead, CourseUpdate
+from .schemas import CourseCreate, CourseQuery, CourseRead, CourseUpdate, ProviderCoursePage
 
 bp = Blueprint("courses", __name__)
 TAGS = ["courses"]
@@ -41,6 +41,19 @@ def list_courses(query: CourseQuery) -> dict[str, Any]:
 def get_course(course_id: str) -> Course:
     """Read a course."""
     return service.get(course_id=course_id)
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/providers/<provider_key>/courses",
+    response=ProviderCoursePage,
+    tags=TAGS,
+    errors={404: "not a provider key"},
+)
+def list_provider_courses(provider_key: str) -> dict[str, Any]:
+    """List one provider's courses (retired ones too) with their enrolment counts."""
+    return service.provider_courses(key=provider_key)
 
 
 @endpoint(

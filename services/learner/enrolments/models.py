@@ -55,6 +55,9 @@ class Enrolment(me.Document):
     region = me.StringField(null=True, choices=REGION_SLUGS)
     programme = me.StringField(null=True, choices=tuple(PROGRAMMES))
     anonymised = me.BooleanField(default=False)
+    # Who reported the completion ("provider:<account id>", "admin:<account id>"), set by the
+    # gateway: the ministry's outcome figures rest on provider-reported records.
+    reported_by = me.StringField(null=True, max_length=120)
 
     meta = {
         "db_alias": ALIAS,

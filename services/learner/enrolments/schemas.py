@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from services.common.api import Id, ObjectIdStr, PageQuery, ReadSchema, Schema, UtcDateTime
 
+from ..courses.schemas import ProviderKey
+
 EnrolmentStatus = Literal["enrolled", "completed", "dropped"]
+Reporter = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 LearnerRef = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{24}|anon-[0-9a-f]{20})$")]
 
 
@@ -26,6 +29,9 @@ class EnrolmentComplete(Schema):
 
     grade: float | None = Field(None, ge=0, le=100)
     completed_at: datetime | None = Field(None, description="defaults to now")
+    reported_by: Reporter | None = Field(
+        default=None, description="who reported it; the gateway sets it from the caller's account"
+    )
 
 
 class EnrolmentRead(ReadSchema):
@@ -42,6 +48,7 @@ class EnrolmentRead(ReadSchema):
     region: str | None = None
     programme: str | None = None
     anonymised: bool
+    reported_by: str | None = None
 
 
 class EnrolmentQuery(PageQuery):
@@ -50,3 +57,45 @@ class EnrolmentQuery(PageQuery):
     learner_id: LearnerRef | None = Field(None, description="learner id or pseudonym")
     course_id: ObjectIdStr | None = None
     status: list[EnrolmentStatus] | None = None
+    provider_key: ProviderKey | None = Field(None, description="on this provider's courses only")
+
+
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class ProviderReportQuery(Schema):
+    """The months of a provider's report (by month of enrolment) and its format."""
+
+    from_: Month | None = Field(None, alias="from", description="first month, YYYY-MM")
+    to: Month | None = Field(None, description="last month, YYYY-MM")
+    format: Literal["json", "csv"] | None = Field(
+        None, description="csv for a download (or send Accept: text/csv)"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ProviderReportQuery:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("`from` must not be after `to`")
+        return self
+
+
+class ProviderReportRow(ReadSchema):
+    """Enrolments on one course in one month, and what has become of them so far."""
+
+    course_id: str
+    title: str
+    month: str
+    enrolled: int | str
+    completed: int | str
+    dropped: int | str
+    completion_rate: float | None
+
+
+class ProviderReport(ReadSchema):
+    """A provider's enrolment and completion counts by course and month of enrolment."""
+
+    provider_key: str
+    population: str
+    rule: str
+    totals: dict[str, int | str | float | None]
+    rows: list[ProviderReportRow]

@@ -34,6 +34,7 @@ def event_data(enrolment: Enrolment) -> dict[str, Any]:
         "completed_at": iso(enrolment.completed_at),
         "dropped_at": iso(enrolment.dropped_at),
         "grade": enrolment.grade,
+        "reported_by": enrolment.reported_by,
     }
 
 
@@ -51,6 +52,8 @@ def get_all(*, query: EnrolmentQuery) -> dict[str, Any]:
         qs = qs.for_course(query.course_id)
     if query.status:
         qs = qs.with_status(query.status)
+    if query.provider_key:
+        qs = qs.filter(course_id__in=courses.provider_course_ids(query.provider_key))
     return paginate(qs.order_by("id"), query, EnrolmentRead)
 
 
@@ -67,7 +70,12 @@ def create(*, body: EnrolmentCreate) -> Enrolment:
     """Enrol a learner; a second active enrolment on the same course is a conflict."""
     with atomic(ALIAS):
         learner: Learner = _must_exist(Learner, "learner_id", body.learner_id)
-        _must_exist(Course, "course_id", body.course_id)
+        course: Course = _must_exist(Course, "course_id", body.course_id)
+        if course.retired:
+            raise Conflict(
+                "the course is retired and takes no new enrolments",
+                errors=[field_error("course_id", "the course is retired")],
+            )
         active = (
             Enrolment.objects.of_learner(body.learner_id)
             .for_course(body.course_id)
@@ -125,7 +133,11 @@ def complete(*, enrolment_id: str, body: EnrolmentComplete) -> Enrolment:
             Enrolment.objects(id=enrolment.id)
             .active()
             .modify(
-                set__status="completed", set__completed_at=when, set__grade=body.grade, new=True
+                set__status="completed",
+                set__completed_at=when,
+                set__grade=body.grade,
+                set__reported_by=body.reported_by,
+                new=True,
             )
         )
         if done is None:

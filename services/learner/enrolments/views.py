@@ -7,10 +7,18 @@ from typing import Any
 from flask import Blueprint
 
 from services.common.api import Page, endpoint
+from services.common.reporting import csv_response, wants_csv
 
-from . import service
+from . import report, service
 from .models import Enrolment
-from .schemas import EnrolmentComplete, EnrolmentCreate, EnrolmentQuery, EnrolmentRead
+from .schemas import (
+    EnrolmentComplete,
+    EnrolmentCreate,
+    EnrolmentQuery,
+    EnrolmentRead,
+    ProviderReport,
+    ProviderReportQuery,
+)
 
 bp = Blueprint("enrolments", __name__)
 TAGS = ["enrolments"]
@@ -68,3 +76,21 @@ def complete_enrolment(enrolment_id: str, body: EnrolmentComplete) -> Enrolment:
 def drop_enrolment(enrolment_id: str) -> Enrolment:
     """Drop an active enrolment."""
     return service.drop(enrolment_id=enrolment_id)
+
+
+@endpoint(
+    bp,
+    "GET",
+    "/providers/<provider_key>/report",
+    query=ProviderReportQuery,
+    response=ProviderReport,
+    tags=TAGS,
+    errors={404: "not a provider key"},
+)
+def provider_report(provider_key: str, query: ProviderReportQuery) -> Any:
+    """Count a provider's enrolments, completions and drops by course and month (CSV too)."""
+    data = report.provider_report(key=provider_key, start=query.from_, end=query.to)
+    if wants_csv(query.format):
+        # A header is Latin-1: a key may be Cyrillic ("университет"), so the name is fixed.
+        return csv_response(report.CSV_HEADER, data["rows"], "provider-report.csv")
+    return data
