@@ -168,3 +168,23 @@ def test_each_step_says_why_it_is_in_the_path(
     assert [s["uri"] for s in cd["why"]["teaches_missing"]] == [SKILL + "c", SKILL + "d"]
     assert cd["reason"].startswith("Teaches 2 missing skills: c, d.")
     assert all(s["why"]["learner_reads_it"] and s["language"] == "ru" for s in steps.values())
+
+
+def test_a_retired_course_is_offered_to_nobody(
+    client: FlaskClient, sync: Sync, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    _catalogue(jobs_feed, learner_feed)
+    sync.sync_once()
+    before = client.get("/learners/l1/retraining-path?vacancy_id=target").get_json()
+    assert "c-cd" in [s["course_id"] for s in before["steps"]]
+    offered = client.get("/learners/l1/recommendations/courses?vacancy_id=target").get_json()
+    assert "c-cd" in {c["course_id"] for c in offered["items"]}
+
+    retired = course(title="C and D", hours=12, skills=[skill("c"), skill("d")], retired=True)
+    learner_feed.emit("course.updated", "c-cd", retired)
+    sync.sync_once()
+
+    after = client.get("/learners/l1/retraining-path?vacancy_id=target").get_json()
+    assert "c-cd" not in [s["course_id"] for s in after["steps"]]
+    offered = client.get("/learners/l1/recommendations/courses?vacancy_id=target").get_json()
+    assert "c-cd" not in {c["course_id"] for c in offered["items"]}

@@ -232,7 +232,9 @@ def course_fields(data: dict[str, Any]) -> dict[str, Any]:
         "declared_skills": parse_skills(data.get("skills")),
         "prerequisites": _ids(data.get("prerequisites") or data.get("prerequisite_ids")),
         "description": description,
-        "active": str(data.get("status") or "active").lower() not in {"archived", "deleted"},
+        # A provider's retired course keeps its enrolments but is offered to nobody.
+        "active": str(data.get("status") or "active").lower() not in {"archived", "deleted"}
+        and not data.get("retired"),
     }
 
 
