@@ -6,18 +6,21 @@ same duplicated under new ids and titles), the 1,000 hh.kz vacancies, generated 
 services under gunicorn (2 workers each, free 127.0.0.1 ports, stopped by pid) once with the
 plain store queries (``QABILET_READ_MODELS=0``, "before") and once with the read models
 ("after"), and times GET /courses (filters, paging), GET /learners/<id>, GET /vacancies
-(filters) and the ministry reports, one request at a time after a warm-up.
+(filters) and the ministry reports, one request at a time after a warm-up; then each report right
+after a new enrolment ("after a write": the report has to count it).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -165,6 +168,8 @@ def _times(url: str, n: int) -> list[float]:
 
 def _fmt(values: list[float], q: float) -> str:
     value = _p(values, q)
+    if math.isnan(value):
+        return "      -"
     return "  >30 s" if value >= TIMEOUT_MS else f"{value:7.1f}"
 
 
@@ -178,7 +183,7 @@ def _key(url: str) -> str:
     return "/" + ("learners/<id>" if path.startswith("learners/") else path)
 
 
-def measure(data_dir: Path, tmp: Path, fast: bool, n: int) -> dict[str, list[float]]:
+def measure(data_dir: Path, tmp: Path, fast: bool, n: int, n_writes: int) -> dict[str, list[float]]:
     """Start learner + jobs on ``data_dir`` and time every read."""
     extra = {
         "QABILET_DATA_DIR": str(data_dir),
@@ -199,7 +204,41 @@ def measure(data_dir: Path, tmp: Path, fast: bool, n: int) -> dict[str, list[flo
                 results[_key(url)] = [TIMEOUT_MS]
                 continue
             results[_key(url)] = _times(url, n)
+        writes = _enrolments(learner, ids)
+        for q in REPORTS:
+            if results[_key(f"{learner}{q}")][-1] >= TIMEOUT_MS:  # a busy worker: not again
+                results[f"after a write: {q}"] = [TIMEOUT_MS]
+                continue
+            results[f"after a write: {q}"] = _after_writes(f"{learner}{q}", writes, n_writes)
     return results
+
+
+def _enrolments(learner: str, people: list[str]) -> Iterator[dict[str, str]]:
+    """Yield new enrolment bodies: every listed learner on the last courses of the catalogue."""
+    _, first = call("GET", f"{learner}/courses?limit=1")
+    _, page = call("GET", f"{learner}/courses?limit=100&offset={max(0, first['total'] - 100)}")
+    for course in page["items"]:
+        for person in people:
+            yield {"learner_id": person, "course_id": course["id"]}
+
+
+def _after_writes(url: str, writes: Iterator[dict[str, str]], n: int) -> list[float]:
+    """Time ``url`` right after each of ``n`` new enrolments (the report must count it)."""
+    base = url.split("/reports/", 1)[0]
+    out: list[float] = []
+    for body in writes:
+        try:
+            status, answer = call("POST", f"{base}/enrolments", body)
+        except (TimeoutError, OSError):
+            return [*out, TIMEOUT_MS]
+        if status == 409:  # already enrolled there: the next pair
+            continue
+        if status != 201:
+            raise RuntimeError(f"POST /enrolments: {status} {str(answer)[:300]}")
+        out += _times(url, 1)
+        if len(out) >= n or out[-1] >= TIMEOUT_MS:
+            return out
+    raise RuntimeError("ran out of new enrolments to write")
 
 
 def main() -> int:
@@ -216,7 +255,13 @@ def main() -> int:
     )
     parser.add_argument("-n", type=int, default=30, help="timed requests per read (after)")
     parser.add_argument("--n-before", type=int, default=5, help="timed requests per read (before)")
+    parser.add_argument(
+        "--n-writes", type=int, default=8, help="writes (each then a report) per report"
+    )
     parser.add_argument("--keep", type=Path, help="keep the built stores in this folder")
+    parser.add_argument(
+        "--skip-plain", action="store_true", help="time the read models only (no 'before')"
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-reads-"))
     base, big = work / "x1", work / f"x{args.times}"
@@ -232,8 +277,12 @@ def main() -> int:
             f"on {os.cpu_count()} cores (shared machine)"
         )
         for label, store in (("1x", base), (f"{args.times}x", big)):
-            before = measure(store, work / f"run-{label}-before", False, args.n_before)
-            after = measure(store, work / f"run-{label}-after", True, args.n)
+            after = measure(store, work / f"run-{label}-after", True, args.n, args.n_writes)
+            before = (
+                {key: [math.nan] for key in after}
+                if args.skip_plain
+                else measure(store, work / f"run-{label}-before", False, args.n_before, 1)
+            )
             print(f"\n{label} store ({args.enrolments} enrolments)  ms: p50 / p95")
             print(f"{'read':58s} {'before':>17s} {'after':>15s}")
             for key in after:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,8 @@ R = TypeVar("R")
 # Past this many new events a full reload is cheaper than reading them one by one.
 RELOAD_GAP = 20_000
 CHUNK = 500
+# How many past changes a model remembers for consumers that fold them in (see changes()).
+LOG_SIZE = 1024
 # Versions are unique across every state of every model: a derived cache keyed on one can never
 # mistake another store's (or a reload's) records for its own.
 _VERSIONS = itertools.count(1)
@@ -95,6 +98,8 @@ class ReadModel(Generic[R]):
         self.alias = alias
         self._lock = threading.Lock()
         self._states: dict[tuple[str, str], State[R]] = {}
+        # (version before, version after, ids re-read) of each change, oldest first.
+        self._log: deque[tuple[int, int, tuple[Any, ...]]] = deque(maxlen=LOG_SIZE)
 
     def make(self, doc: dict[str, Any]) -> R:
         """Return the record of a stored document."""
@@ -103,6 +108,25 @@ class ReadModel(Generic[R]):
     def touched(self, event: dict[str, Any], records: dict[Any, R]) -> Iterable[Any]:
         """Return the ids of the records an event may have changed (``records``: so far)."""
         raise NotImplementedError
+
+    def changes(self, since: int, until: int) -> list[Any] | None:
+        """Return the record ids re-read from version ``since`` to ``until``, in the order read.
+
+        None when that path is not known (a reload in between, or further back than the log):
+        a consumer then starts again from the records. A record may be listed more than once.
+        """
+        if since == until:
+            return []
+        with self._lock:
+            out: list[Any] = []
+            at = since
+            for before, after, ids in self._log:
+                if before == at:
+                    out.extend(ids)
+                    at = after
+                    if at == until:
+                        return out
+            return None
 
     def all_documents(self) -> Iterable[dict[str, Any]]:
         """Return every stored document of the collection (a full load)."""
@@ -139,6 +163,7 @@ class ReadModel(Generic[R]):
         for doc in self.all_documents():
             state.records[doc["_id"]] = self.make(doc)
         state.version = next(_VERSIONS)
+        self._log.clear()
         return state
 
     def _catch_up(self, state: State[R], latest: int) -> State[R]:
@@ -173,6 +198,7 @@ class ReadModel(Generic[R]):
                     fresh.records[record_id] = self.make(doc)
             fresh.version = next(_VERSIONS)
             fresh.derived = {}
+            self._log.append((state.version, fresh.version, tuple(ids)))
         return fresh
 
 

@@ -60,7 +60,8 @@ def test_completion_announces_enrolment_and_learner_update(client: FlaskClient) 
     course = create_course(client)
     enrolment = enrol(client, learner["id"], course["id"])
     start = len(feed(client))
-    client.post(f"/enrolments/{enrolment['id']}/complete", json={"grade": 70})
+    done = {"grade": 70, "reported_by": "provider:6b0e0c0ffee0c0ffee0c0ffe"}
+    client.post(f"/enrolments/{enrolment['id']}/complete", json=done)
     events = feed(client)[start:]
     assert [e["type"] for e in events] == ["enrolment.completed", "learner.updated"]
     assert events[0]["data"] == {
@@ -72,6 +73,7 @@ def test_completion_announces_enrolment_and_learner_update(client: FlaskClient) 
         "completed_at": events[0]["data"]["completed_at"],
         "dropped_at": None,
         "grade": 70.0,
+        "reported_by": "provider:6b0e0c0ffee0c0ffee0c0ffe",
     }
     assert {s["source"] for s in events[1]["data"]["skills"]} == {"course"}
 

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 
 from services.common.state import app_state
 from services.learner.outcomes import service as outcomes
+from services.learner.reports import running
+from services.learner.reports.cohort import recount
+from services.learner.reports.schemas import ReportQuery
 
 REGIONS = ["astana", "almaty", "shymkent"]
 PROGRAMMES = ["ai-sana", "tomorrow-school"]
@@ -160,3 +163,54 @@ def test_reports_say_as_of_which_write(learner: FlaskClient) -> None:
     assert second["as_of"]["seq"] > first["seq"]
     assert second["funnel"]["completed"] == "<5"
     assert date.fromisoformat(second["as_of"]["updated_at"][:10]) == datetime.now(UTC).date()
+
+
+def _tallies(engine: running.Engine, query: dict[str, str]) -> tuple[Any, ...]:
+    filters = ReportQuery.model_validate(query).filters()
+    with engine.lock:
+        engine.sync()
+        kept = engine.tallies(filters)
+        return kept.whole.signature(), {k: t.signature() for k, t in kept.shares.items()}
+
+
+# Period bounds on the very days enrolments fall on (a bound is inclusive).
+on_a_day = days.map(lambda n: (START + timedelta(days=n)).date().isoformat())
+scopes = st.fixed_dictionaries(
+    {},
+    optional={"from": on_a_day, "to": on_a_day, "provider": st.sampled_from(PROVIDERS)},
+).filter(lambda q: q.get("from", "") <= q.get("to", "9999"))
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps, st.lists(st.one_of(filters, scopes), min_size=1, max_size=2))
+def test_tallies_kept_write_by_write_equal_a_recount(
+    world: World, monkeypatch: pytest.MonkeyPatch, writes: list[Any], asked: list[Any]
+) -> None:
+    app = world.client.application
+    with app.app_context():
+        # One worker folds in every write as it comes; another only at the end, many at once.
+        eager, late = running.Engine(), running.Engine()
+        for query in asked:
+            _tallies(eager, query)
+            for name in ("funnel", "outcomes", "providers"):  # the app's own engine, too
+                _report(world.client, name, query)
+        for step in writes:
+            world.apply(step)
+            for query in asked:
+                filters = ReportQuery.model_validate(query).filters()
+                whole, shares = recount(filters)
+                assert _tallies(eager, query) == (
+                    whole.signature(),
+                    {k: t.signature() for k, t in shares.items()},
+                ), (step, query)
+        for query in asked:
+            assert _tallies(late, query) == _tallies(eager, query)
+    # And through HTTP: the reports of the worker that kept up equal the recomputation.
+    for query in asked:
+        for name in ("funnel", "outcomes", "providers"):
+            monkeypatch.setattr(app_state(app), "read_models", True)
+            kept = _report(world.client, name, query)
+            monkeypatch.setattr(app_state(app), "read_models", False)
+            assert kept == _report(world.client, name, query), (name, query)

@@ -2,17 +2,19 @@
 
 Each filter of ``GET /courses`` is applied here with the semantics of the store query it stands
 for (a CourseQuerySet predicate, on raw stored values: a missing field matches nothing but
-``$ne``), in id order like ``order_by("id")``. tests/learner/test_reads.py checks the answers
-against the plain queries.
+``$ne``), in id order like ``order_by("id")``: as posting lists per stored value (boolean
+arrays over the rows), intersected, so a filtered page at 37k courses costs no Python per row.
+tests/learner/test_reads.py checks the answers against the plain queries.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from bson import ObjectId
 
 from services.common import listing
@@ -108,37 +110,88 @@ def _text_test(q: str) -> Callable[[Any], bool]:
     return lambda value: isinstance(value, str) and pattern.search(value) is not None
 
 
-def predicates(query: CourseQuery) -> list[Callable[[CourseRow], bool]]:
-    """Return one test per filter given, each meaning what its store query means."""
-    tests: list[Callable[[CourseRow], bool]] = []
+class Postings:
+    """Which rows (positions in id order) have each stored value of the filtered fields.
+
+    A filter is then a union of posting lists and the query the intersection of its filters,
+    as boolean arrays, instead of one Python test per row and filter. Built once per version.
+    """
+
+    def __init__(self, rows: list[CourseRow]) -> None:
+        self.size = len(rows)
+        self._rows = rows
+        self._by: dict[str, dict[Any, list[int]]] = {}
+        self._masks: dict[Any, np.ndarray] = {}
+        self.hours = np.array(
+            [float(r.hours) if _is_number(r.hours) else np.nan for r in rows], dtype=float
+        )
+
+    def _index(self, field: str) -> dict[Any, list[int]]:
+        if field not in self._by:
+            out: dict[Any, list[int]] = {}
+            for i, row in enumerate(self._rows):
+                values = getattr(row, field)
+                for value in values if isinstance(values, frozenset) else (values,):
+                    if isinstance(value, Hashable):  # what a set lookup could match at all
+                        out.setdefault(value, []).append(i)
+            self._by[field] = out
+        return self._by[field]
+
+    def _mask(self, positions: Iterable[int]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[np.fromiter(positions, dtype=np.int64)] = True
+        return mask
+
+    def any_of(self, field: str, values: Iterable[Any]) -> np.ndarray:
+        """Return the rows whose ``field`` (or one of its values) is one of ``values``."""
+        index = self._index(field)
+        return self._mask(i for v in set(values) for i in index.get(v, ()))
+
+    def where(self, name: Any, test: Callable[[CourseRow], bool]) -> np.ndarray:
+        """Return the rows passing ``test`` (a fixed test, remembered by ``name``)."""
+        if name not in self._masks:
+            self._masks[name] = self._mask(i for i, r in enumerate(self._rows) if test(r))
+        return self._masks[name]
+
+    def rows(self, positions: Iterable[int]) -> np.ndarray:
+        """Return the mask of these row positions."""
+        return self._mask(positions)
+
+
+def _free(row: CourseRow) -> bool:
+    return (_is_number(row.price_kzt) and row.price_kzt == 0) or row.state_funded is True
+
+
+def _not_free(row: CourseRow) -> bool:
+    # state_funded == False and price_kzt != 0 ($ne also matches a missing price)
+    return row.state_funded is False and not (_is_number(row.price_kzt) and row.price_kzt == 0)
+
+
+def masks(query: CourseQuery, postings: Postings) -> list[np.ndarray]:
+    """Return the rows each filter given keeps, each meaning what its store query means."""
+    out: list[np.ndarray] = []
     if query.provider:
-        providers = set(query.provider)
-        tests.append(lambda r: r.provider in providers)
+        out.append(postings.any_of("provider", query.provider))
     if query.language:
-        languages = set(query.language)
-        tests.append(lambda r: r.language in languages)
+        out.append(postings.any_of("language", query.language))
     if query.level:
-        levels = set(query.level)
-        tests.append(lambda r: r.level in levels)
+        out.append(postings.any_of("level", query.level))
     if query.free is True:
-        tests.append(
-            lambda r: (_is_number(r.price_kzt) and r.price_kzt == 0) or r.state_funded is True
-        )
+        out.append(postings.where("free", _free))
     elif query.free is False:
-        # state_funded == False and price_kzt != 0 ($ne also matches a missing price)
-        tests.append(
-            lambda r: r.state_funded is False and not (_is_number(r.price_kzt) and r.price_kzt == 0)
-        )
+        out.append(postings.where("not free", _not_free))
     if query.state_funded is not None:
         wanted = query.state_funded
-        tests.append(lambda r: r.state_funded is wanted)
+        out.append(postings.where(("state_funded", wanted), lambda r: r.state_funded is wanted))
     if query.max_hours is not None:
-        most = query.max_hours
-        tests.append(lambda r: _is_number(r.hours) and r.hours <= most)
+        with np.errstate(invalid="ignore"):
+            out.append(postings.hours <= query.max_hours)  # NaN (no number) is never <=
     if query.skill:
-        skills = set(query.skill)
-        tests.append(lambda r: bool(skills & r.skill_uris or skills & r.skill_labels))
-    return tests
+        out.append(
+            postings.any_of("skill_uris", query.skill)
+            | postings.any_of("skill_labels", query.skill)
+        )
+    return out
 
 
 def index() -> CourseIndex:
@@ -150,16 +203,27 @@ def get_all(query: CourseQuery) -> dict[str, Any]:
     """Return one page of the courses matching the filters, with the total."""
     courses = index()
     rows, state = courses.ordered()
-    tests = predicates(query)
+    postings: Postings = listing.cached(state, "postings", lambda: Postings(rows))
+    kept = masks(query, postings)
     if query.q:
         hits = courses.text(state, rows).rows(query.q)
         if hits is None:
             text = _text_test(query.q)
-            tests.append(lambda r: text(r.title) or text(r.description))
+            kept.append(
+                postings.rows(i for i, r in enumerate(rows) if text(r.title) or text(r.description))
+            )
         else:
-            rows = [rows[i] for i in sorted(hits)]
-    if tests:
-        rows = [r for r in rows if all(t(r) for t in tests)]
-    out = listing.page(rows, query.offset, query.limit)
-    out["items"] = [r.data for r in out["items"]]
-    return out
+            kept.append(postings.rows(hits))
+    if not kept:
+        out = listing.page(rows, query.offset, query.limit)
+        out["items"] = [r.data for r in out["items"]]
+        return out
+    mask = kept[0] if len(kept) == 1 else np.logical_and.reduce(kept)
+    positions = np.flatnonzero(mask)
+    chosen = positions[query.offset : query.offset + query.limit]
+    return {
+        "items": [rows[i].data for i in chosen.tolist()],
+        "total": int(positions.size),
+        "limit": query.limit,
+        "offset": query.offset,
+    }

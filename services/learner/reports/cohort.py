@@ -30,9 +30,10 @@ from ..enrolments.models import Enrolment
 from ..outcomes.models import Outcome
 from . import aggregates
 from .schemas import Filters
+from .tally import STAGES, UNKNOWN, WINDOWS, Counts, Person, Tally
 
-WINDOWS = (30, 90, 180)
-STAGES = ("enrolled", "completed", *(f"hired_{n}d" for n in WINDOWS))
+__all__ = ["STAGES", "WINDOWS"]
+
 # The stages nest: every person hired within 30 days was hired within 90, and so on.
 CHAIN = ["enrolled", "completed", *(f"hired_{n}d" for n in reversed(WINDOWS))]
 ENROLMENT_FIELDS = (
@@ -44,6 +45,7 @@ ENROLMENT_FIELDS = (
     "region",
     "programme",
 )
+Hires = dict[str, list[tuple[date, int | None]]]
 
 
 @dataclass
@@ -56,44 +58,6 @@ class Entry:
     region: str | None
     enrolled_on: date
     completed_on: date | None
-
-
-@dataclass
-class Person:
-    """One person's path through the funnel within a group."""
-
-    completed_on: date | None = None
-    hire_days: int | None = None
-    salary: int | None = None
-
-
-def entries_of(snap: aggregates.Snapshot, filters: Filters) -> list[Entry]:
-    """Return the counted enrolments in the period and of the provider (as load_entries)."""
-    providers, start, end, wanted = snap.providers, filters.start, filters.end, filters.provider
-    out = []
-    for row in snap.enrolments:
-        enrolled_on = row.enrolled_on
-        if enrolled_on is None or (start and enrolled_on < start) or (end and enrolled_on > end):
-            continue
-        provider = providers.get(row.course_id, "")
-        # The provider filter ignores case, as load_entries does ("coursera" is "Coursera").
-        if wanted and provider.casefold() != wanted.casefold():
-            continue
-        out.append(
-            Entry(row.person, provider, row.programme, row.region, enrolled_on, row.completed_on)
-        )
-    return out
-
-
-def hires_of(snap: aggregates.Snapshot) -> dict[str, list[tuple[date, int | None]]]:
-    """Return every person's hires as (day, salary), earliest first (as load_hires)."""
-    hires: dict[str, list[tuple[date, int | None]]] = defaultdict(list)
-    for row in snap.hires:
-        if row.day is not None:
-            hires[row.person].append((row.day, row.salary))
-    for items in hires.values():
-        items.sort(key=lambda h: h[0])
-    return hires
 
 
 def load_entries(filters: Filters) -> list[Entry]:
@@ -133,10 +97,10 @@ def load_entries(filters: Filters) -> list[Entry]:
     return out
 
 
-def load_hires(people: Iterable[str]) -> dict[str, list[tuple[date, int | None]]]:
+def load_hires(people: Iterable[str]) -> Hires:
     """Return each person's hires as (day, salary), earliest first."""
     wanted = set(people)
-    hires: dict[str, list[tuple[date, int | None]]] = defaultdict(list)
+    hires: Hires = defaultdict(list)
     for doc in Outcome.objects.only("learner_id", "hired_at", "salary").as_pymongo():
         day = aggregates.day(doc.get("hired_at"))
         if doc["learner_id"] in wanted and day is not None:
@@ -146,93 +110,67 @@ def load_hires(people: Iterable[str]) -> dict[str, list[tuple[date, int | None]]
     return hires
 
 
-def _people(
-    entries: Iterable[Entry], hires: dict[str, list[tuple[date, int | None]]]
-) -> dict[str, Person]:
-    people: dict[str, Person] = {}
+def people_of(entries: list[Entry], hires: Hires) -> list[Person]:
+    """Return the people of these matching enrolments, counted from scratch."""
+    first: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.enrolled_on):
+        first.setdefault(entry.person, entry)
+    completed: dict[str, date] = {}
     for entry in entries:
-        person = people.setdefault(entry.person, Person())
-        if entry.completed_on and (
-            person.completed_on is None or entry.completed_on < person.completed_on
-        ):
-            person.completed_on = entry.completed_on
-    for key, person in people.items():
-        if person.completed_on is None:
+        done = entry.completed_on
+        if done and (entry.person not in completed or done < completed[entry.person]):
+            completed[entry.person] = done
+    out = []
+    for key, entry in first.items():
+        cell = (entry.programme or UNKNOWN, entry.region or UNKNOWN)
+        done = completed.get(key)
+        if done is None:
+            out.append(Person(cell))
             continue
-        after = [h for h in hires.get(key, []) if h[0] >= person.completed_on]
+        after = [h for h in hires.get(key, []) if h[0] >= done]
         if after:
-            person.hire_days = (after[0][0] - person.completed_on).days
-            person.salary = after[0][1]
-    return people
+            out.append(Person(cell, True, (after[0][0] - done).days, after[0][1]))
+        else:
+            out.append(Person(cell, True))
+    return out
 
 
-def _counts(people: Iterable[Person]) -> dict[str, int]:
-    counts = dict.fromkeys(STAGES, 0)
-    for person in people:
-        counts["enrolled"] += 1
-        if person.completed_on is not None:
-            counts["completed"] += 1
-            for n in WINDOWS:
-                if person.hire_days is not None and person.hire_days <= n:
-                    counts[f"hired_{n}d"] += 1
-    return counts
+def recount(filters: Filters) -> tuple[Tally, dict[str, Tally]]:
+    """Return the tally of the filtered cohort and of each provider's share, from the store."""
+    entries = load_entries(filters)
+    hires = load_hires(e.person for e in entries)
+    by_provider: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_provider[entry.provider or UNKNOWN].append(entry)
+    shares = {name: Tally.of(people_of(rows, hires)) for name, rows in by_provider.items()}
+    return Tally.of(people_of(entries, hires)), shares
 
 
 BREAKDOWNS: dict[str, tuple[str, ...]] = {"programme": tuple(PROGRAMMES), "region": REGION_SLUGS}
 
 
 class Cohort:
-    """The enrolments and hires behind one report, with every published figure derived once.
+    """The counts behind one report, with every published figure derived once.
 
     Overall figures and breakdowns are linked: a breakdown's totals are the published overall
     figures of its cohort, and the figures of a cohort filtered by region or programme are the
     published row of the breakdown one level up. So no filter reveals a hidden cell.
     """
 
-    def __init__(
-        self,
-        filters: Filters,
-        entries: list[Entry] | None = None,
-        hires: dict[str, list[tuple[date, int | None]]] | None = None,
-    ) -> None:
+    def __init__(self, filters: Filters, tally: Tally) -> None:
         self.filters = filters
-        self.entries = load_entries(filters) if entries is None else entries
-        self.hires = load_hires(e.person for e in self.entries) if hires is None else hires
-        self._first: dict[str, Entry] = {}
-        for entry in sorted(self.entries, key=lambda e: e.enrolled_on):
-            self._first.setdefault(entry.person, entry)
-        self._everyone: dict[str, Person] | None = None
-        self._people: dict[tuple[str | None, str | None], dict[str, Person]] = {}
+        self.tally = tally
+        self._groups: dict[tuple[str | None, str | None], Counts] = {}
         self._overall: dict[tuple[str | None, str | None], dict[str, Cell]] = {}
         self._tables: dict[tuple[str | None, str | None, str], CountTable] = {}
 
-    def select(self, programme: str | None, region: str | None) -> list[Entry]:
-        """Return the entries of the people in a programme and/or region ("unknown": unset)."""
-        first = self._first
-        return [
-            e
-            for e in self.entries
-            if (programme is None or (first[e.person].programme or "unknown") == programme)
-            and (region is None or (first[e.person].region or "unknown") == region)
-        ]
-
-    def people(self, programme: str | None, region: str | None) -> dict[str, Person]:
-        """Return the people of the cohort restricted to a programme and/or region."""
+    def group(self, programme: str | None, region: str | None) -> Counts:
+        """Return the sums of the people of the cohort in a programme and/or region."""
         # Every report asks for the same groups several times (rows, totals, medians).
         key = (programme, region)
-        if key not in self._people:
-            if self._everyone is None:
-                self._everyone = _people(self.entries, self.hires)
-            # A person's figures come from all their entries, so the people of a group are
-            # those of the whole cohort whose first entry is in it (what select() keeps).
-            first = self._first
-            self._people[key] = {
-                k: p
-                for k, p in self._everyone.items()
-                if (programme is None or (first[k].programme or "unknown") == programme)
-                and (region is None or (first[k].region or "unknown") == region)
-            }
-        return self._people[key]
+        if key not in self._groups:
+            self._groups[key] = self.tally.group(programme, region)
+        return self._groups[key]
 
     def overall(self, programme: str | None, region: str | None) -> dict[str, Cell]:
         """Return the published funnel counts of a (sub)cohort."""
@@ -244,7 +182,7 @@ class Cohort:
         elif programme is not None:
             cells = self._row(self.table(None, None, "programme"), programme)
         else:
-            counts = _counts(self.people(None, None).values())
+            counts = self.group(None, None).figures()
             breakdowns = [self._rows(None, None, dim) for dim in BREAKDOWNS]
             cells = publish_overall(counts, STAGES, CHAIN, breakdowns)
         self._overall[key] = cells
@@ -258,15 +196,12 @@ class Cohort:
         self, programme: str | None, region: str | None, dim: str
     ) -> dict[str, dict[str, int]]:
         groups = list(BREAKDOWNS[dim])
-        seen = {getattr(self._first[k], dim) or "unknown" for k in self.people(programme, region)}
-        groups += sorted(seen - set(groups))
+        groups += sorted(self.tally.seen(programme, region, dim) - set(groups))
         return {
-            group: _counts(
-                self.people(
-                    group if dim == "programme" else programme,
-                    group if dim == "region" else region,
-                ).values()
-            )
+            group: self.group(
+                group if dim == "programme" else programme,
+                group if dim == "region" else region,
+            ).figures()
             for group in groups
         }
 
@@ -274,7 +209,7 @@ class Cohort:
         """Return the published breakdown by ``dim`` of a (sub)cohort."""
         key = (programme, region, dim)
         if key not in self._tables:
-            totals = _counts(self.people(programme, region).values())
+            totals = self.group(programme, region).figures()
             self._tables[key] = publish_breakdown(
                 self._rows(programme, region, dim),
                 totals,
