@@ -2,11 +2,24 @@
 
 from services.matcher.ml.vocabulary.matcher import (
     Hit,
+    OccupationLabels,
     PhraseIndex,
     Term,
     display_labels,
     load_non_skill,
+    load_occupation_labels,
     load_terms,
+    occupation_labels,
 )
 
-__all__ = ["Hit", "PhraseIndex", "Term", "display_labels", "load_non_skill", "load_terms"]
+__all__ = [
+    "Hit",
+    "OccupationLabels",
+    "PhraseIndex",
+    "Term",
+    "display_labels",
+    "load_non_skill",
+    "load_occupation_labels",
+    "load_terms",
+    "occupation_labels",
+]

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.matcher.esco.release import ESCO_LABELS_ZIP, load_skills
-from services.matcher.ml.vocabulary.matcher import DATA, TERMS_FILE, PhraseIndex
+from services.matcher.ml.vocabulary.matcher import (
+    DATA,
+    OCCUPATIONS_FILE,
+    TERMS_FILE,
+    PhraseIndex,
+    load_occupation_labels,
+)
 
 ONET_FILE = "Technology Skills.txt"
 HEADER = (
@@ -273,12 +279,41 @@ def render(rows: Sequence[Row]) -> str:
     return out.getvalue()
 
 
+#: The two ways an occupation row may say it was made.
+OCCUPATION_HOW = frozenset(
+    {"authored (translation of ESCO preferred label)", "authored (hh.kz usage)"}
+)
+
+
+def check_occupations(esco_dir: Path, path: Path = OCCUPATIONS_FILE) -> int:
+    """Fail unless every occupations_ru_kk.tsv row names a real ESCO occupation fully."""
+    from services.matcher.esco.release import load_occupations
+
+    label_of = {o.uri: o.label for o in load_occupations(esco_dir)}
+    seen: set[str] = set()
+    rows = load_occupation_labels(path)
+    for i, o in enumerate(rows, start=1):
+        where = f"{path.name} row {i} ({o.uri})"
+        if o.uri not in label_of:
+            raise SystemExit(f"{where}: not an ESCO v1.1.1 occupation")
+        if o.en_label != label_of[o.uri]:
+            raise SystemExit(f"{where}: en_label is not {label_of[o.uri]!r}")
+        if o.uri in seen:
+            raise SystemExit(f"{where}: duplicate uri")
+        if not o.ru_label or not o.kk_label or o.how not in OCCUPATION_HOW:
+            raise SystemExit(f"{where}: needs ru_label, kk_label and a known how")
+        seen.add(o.uri)
+    return len(rows)
+
+
 def build(data_dir: Path) -> tuple[str, Counter[str]]:
     """Return the compiled vocabulary text and mapping counts."""
     esco = Esco(data_dir / "esco")
     rows, how = onet_rows(data_dir / "onet", esco)
     local = authored_rows(esco)
     how["authored terms"] = len(local)
+    # Occupation names are read by the title matcher from their own file; checked here.
+    how["occupations with ru/kk labels"] = check_occupations(data_dir / "esco")
     return render([*rows, *local]), how
 
 

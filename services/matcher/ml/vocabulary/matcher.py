@@ -14,6 +14,7 @@ DATA = Path(__file__).resolve().parent / "data"
 TERMS_FILE = DATA / "terms.tsv"
 NON_SKILL_FILE = DATA / "non_skill.tsv"
 LABELS_FILE = DATA / "labels_ru_kk.tsv"
+OCCUPATIONS_FILE = DATA / "occupations_ru_kk.tsv"
 #: Authored label files: the leading term of an entry is the label shown in its language (the
 #: local tool names of kz_terms.tsv are forms to spot, not labels).
 DISPLAY_FILES = ("labels_ru_kk.tsv", "collections_ru_kk.tsv")
@@ -174,7 +175,9 @@ def display_labels(lang: str, data: Path = DATA, terms_path: Path = TERMS_FILE) 
             continue
         if r["uri"] not in found or rank < found[r["uri"]][0]:
             found[r["uri"]] = (rank, r["term"])
-    return {uri: term for uri, (_, term) in found.items()}
+    # Occupation and skill URIs never collide, so one map serves every taxonomy endpoint.
+    occupations = occupation_labels(lang, data / OCCUPATIONS_FILE.name)
+    return {**occupations, **{uri: term for uri, (_, term) in found.items()}}
 
 
 def _language_display(r: dict[str, str], lang: str) -> dict[str, str]:
@@ -196,3 +199,54 @@ def _language_display(r: dict[str, str], lang: str) -> dict[str, str]:
         f"write {name}": written,
         f"understand written {name}": read,
     }
+
+
+@dataclass(frozen=True)
+class OccupationLabels:
+    """Authored Russian and Kazakh names of one ESCO occupation (occupations_ru_kk.tsv)."""
+
+    uri: str
+    en_label: str
+    ru_label: str
+    ru_synonyms: tuple[str, ...]
+    kk_label: str
+    kk_synonyms: tuple[str, ...]
+    how: str
+
+    def terms(self) -> list[Term]:
+        """Return every ru/kk name as a term whose ``uri`` is the occupation."""
+        named = [("ru", self.ru_label), *(("ru", t) for t in self.ru_synonyms)]
+        named += [("kk", self.kk_label), *(("kk", t) for t in self.kk_synonyms)]
+        return [Term(text, lang, self.uri, "occupations") for lang, text in named if text]
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
+
+
+@lru_cache(maxsize=4)
+def load_occupation_labels(path: Path = OCCUPATIONS_FILE) -> tuple[OccupationLabels, ...]:
+    """Read the authored ru/kk occupation labels (empty when the file is absent)."""
+    if not path.exists():
+        return ()
+    return tuple(
+        OccupationLabels(
+            uri=r["uri"].strip(),
+            en_label=(r.get("en_label") or "").strip(),
+            ru_label=(r.get("ru_label") or "").strip(),
+            ru_synonyms=_split(r.get("ru_synonyms")),
+            kk_label=(r.get("kk_label") or "").strip(),
+            kk_synonyms=_split(r.get("kk_synonyms")),
+            how=(r.get("how") or "").strip(),
+        )
+        for r in _read_tsv(path)
+    )
+
+
+@lru_cache(maxsize=8)
+def occupation_labels(lang: str, path: Path = OCCUPATIONS_FILE) -> dict[str, str]:
+    """Return {ESCO occupation URI: its authored preferred label in ``lang``} (ru or kk)."""
+    field = {"ru": "ru_label", "kk": "kk_label"}.get(lang)
+    if field is None:
+        return {}
+    return {o.uri: getattr(o, field) for o in load_occupation_labels(path) if getattr(o, field)}
