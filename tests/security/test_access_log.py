@@ -159,6 +159,7 @@ def test_an_employer_opening_an_applicant_makes_exactly_one_entry_naming_the_vac
         "role": "employer",
         "employer_id": scene.employer.employer_id,
         "employer_name": scene.employer.name,
+        "provider_name": None,
     }
     assert entry["vacancy_id"] == scene.vacancy["id"]
     assert entry["vacancy_title"] == scene.vacancy["title"]
