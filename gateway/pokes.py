@@ -43,15 +43,8 @@ class Pokes:
         if not self.enabled or method not in WRITES or not 200 <= answer.status < 300:
             return
         kind, item = _changed_item(service, method, params, answer)
-        if kind is not None and item is not None:
-            self.changed(kind, item)
-
-    def changed(self, kind: str, item: str) -> None:
-        """Poke the matcher about one learner or vacancy that was just created or changed."""
-        if not self.enabled:
-            return
         with self._guard:
-            if self.waiting >= MAX_WAITING:
+            if kind is None or item is None or self.waiting >= MAX_WAITING:
                 return
             self.waiting += 1
         self.pool.submit(self._send, kind, item)
