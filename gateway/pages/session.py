@@ -8,7 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from services.common.emails import email_problem
+from services.common.emails import email_key, email_problem
 from services.common.errors import Problem
 from services.common.reference import PROGRAMMES, REGIONS
 from services.common.state import current_settings
@@ -162,7 +162,7 @@ def _register_page(form: Mapping[str, str], shown: list[str]) -> Any:
                     role=role,
                     profile=_profile_from_form(role, form),
                     method=current_settings().password_method,
-                    make_profile=lambda r, p: make_profile(r, p, email.lower()),
+                    make_profile=lambda r, p: make_profile(r, p, email_key(email)),
                 )
             except Problem as exc:
                 errors.extend(problem_messages(exc))
