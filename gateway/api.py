@@ -13,6 +13,7 @@ from services.common.state import current_settings
 
 from . import accounts, logins
 from .auth import bearer_token, describe, require_principal, tokens
+from .pokes import pokes_of_app
 from .proxy import proxy_of_app
 from .routes import own_endpoint
 from .schemas import (
@@ -57,6 +58,8 @@ def make_profile(role: str, profile: dict[str, Any], email: str) -> str:
     data = answer.json()
     if answer.status >= 300 or not isinstance(data, dict) or "id" not in data:
         raise accounts.profile_problem(answer.status if answer.status < 500 else 502, data)
+    if role == "learner":  # a new learner's CV is tagged ahead of the matcher's backlog
+        pokes_of_app().changed("learner", str(data["id"]))
     return str(data["id"])
 
 

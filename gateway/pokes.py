@@ -34,6 +34,7 @@ class Pokes:
         self.waiting = 0
         self.sent = 0
         self.failed = 0
+        self.closed = False
         self._guard = threading.Lock()
 
     def after_write(
@@ -43,11 +44,24 @@ class Pokes:
         if not self.enabled or method not in WRITES or not 200 <= answer.status < 300:
             return
         kind, item = _changed_item(service, method, params, answer)
+        if kind is not None and item is not None:
+            self.changed(kind, item)
+
+    def changed(self, kind: str, item: str) -> None:
+        """Poke the matcher about one learner or vacancy that was just created or changed."""
+        if not self.enabled:
+            return
         with self._guard:
-            if kind is None or item is None or self.waiting >= MAX_WAITING:
+            if self.closed or self.waiting >= MAX_WAITING:
                 return
             self.waiting += 1
         self.pool.submit(self._send, kind, item)
+
+    def close(self) -> None:
+        """Stop poking: drop the pokes not started yet and wait for those in flight."""
+        with self._guard:
+            self.closed = True
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _send(self, kind: str, item: str) -> None:
         try:
@@ -58,6 +72,11 @@ class Pokes:
         except Exception as exc:  # the feed carries the change anyway; never fail a request
             ok = False
             log.info("priority poke failed", extra={"fields": {"id": item, "error": str(exc)}})
+        finally:
+            # Pokes are rare: a kept-alive connection would outlive the gateway it served.
+            release = getattr(self.proxy.transport, "release_thread", None)
+            if release is not None:
+                release()
         with self._guard:
             self.waiting -= 1
             self.sent += ok

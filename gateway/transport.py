@@ -203,6 +203,20 @@ class HttpTransport:
                     passed[name] = value
             return Upstream(resp.status, passed, data)
 
+    def release_thread(self) -> None:
+        """Close the calling thread's connections (for threads that call rarely, like pokes)."""
+        pool: dict[str, tuple[http.client.HTTPConnection, float]] | None = getattr(
+            self._local, "pool", None
+        )
+        if pool is None:
+            return
+        with self._pools_guard:
+            self._pools = [held for held in self._pools if held is not pool]
+        for conn, _ in list(pool.values()):
+            conn.close()
+        pool.clear()
+        self._local.pool = None
+
     def close(self) -> None:
         """Close every thread's connections (at shutdown; a later request reconnects)."""
         with self._pools_guard:

@@ -120,7 +120,8 @@ def gateway_settings(data_dir: Path, live: Live | None, **overrides: Any) -> Set
 
 
 def close_gateway(app: Flask) -> None:
-    """Close the gateway's kept-alive connections to the services."""
+    """Stop the gateway's pokes, then close its kept-alive connections to the services."""
+    app.extensions["qabilet_pokes"].close()
     transport = app.extensions["qabilet_proxy"].transport
     if hasattr(transport, "close"):
         transport.close()

@@ -208,3 +208,42 @@ def test_request_id_is_minted_by_the_gateway_and_reaches_the_service(
     missing = client.get(f"{API}/learners/{'0' * 24}", headers=world["admin"].headers)
     assert missing.status_code == 404
     assert missing.get_json()["request_id"] == missing.headers["X-Request-ID"]
+
+
+def test_a_thread_that_releases_its_connections_leaves_none_open() -> None:
+    """Poke threads call rarely: their kept-alive connection must not outlive the call."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    port = server.getsockname()[1]
+    after_answer: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")  # kept alive
+        conn.settimeout(5)
+        after_answer.append(conn.recv(65536))  # b"" once the client closed its end
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    transport = HttpTransport(
+        {"matcher": f"http://127.0.0.1:{port}"},
+        timeout=2,
+        connect_timeout=1,
+        idle_seconds=1.5,
+        breaker_failures=5,
+        breaker_seconds=1,
+    )
+
+    def poke() -> None:
+        assert transport.send("matcher", "POST", "/sync/priority", b"{}", {}).status == 200
+        transport.release_thread()
+
+    caller = threading.Thread(target=poke)
+    caller.start()
+    caller.join(timeout=5)
+    thread.join(timeout=6)
+    assert after_answer == [b""]
+    server.close()

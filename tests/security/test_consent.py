@@ -297,6 +297,11 @@ def test_own_edits_reach_the_matchers_own_copy_within_two_seconds(stack: Stack) 
         )
         assert changed.status == 200
         assert _within(2.0, lambda: person.learner_id not in stack.matcher_lists()) < 2.0
+        # A newcomer who registers is indexed ahead of the backlog too.
+        listed = poking.request("GET", f"{API}/skills?limit=4").body["items"]
+        skills = [{"uri": s["uri"], "label": s["label"]} for s in listed]
+        newcomer = _learner(poking, "Newcomer", skills[:3], consent=True)
+        assert _within(2.0, lambda: newcomer.learner_id in stack.matcher_lists()) < 2.0
         jobs_url = f"{stack.live.urls['matcher']}/learners/{person.learner_id}/recommendations/jobs"
 
         def recommended() -> set[str]:
