@@ -65,10 +65,18 @@ class Pokes:
 
     def _send(self, kind: str, item: str) -> None:
         try:
-            answer = self.proxy.call_json(
-                "matcher", "POST", "/sync/priority", {"kind": kind, "id": item}
-            )
-            ok = answer.status < 300
+            # Every matcher replica keeps its own copy, so each one hears about the change.
+            replicas = self.proxy.replica_count("matcher")
+            ok = True
+            for replica in range(replicas):
+                answer = self.proxy.call_json(
+                    "matcher",
+                    "POST",
+                    "/sync/priority",
+                    {"kind": kind, "id": item},
+                    replica=replica if replicas > 1 else None,
+                )
+                ok = ok and answer.status < 300
         except Exception as exc:  # the feed carries the change anyway; never fail a request
             ok = False
             log.info("priority poke failed", extra={"fields": {"id": item, "error": str(exc)}})

@@ -58,8 +58,10 @@ class Proxy:
         target: str,
         body: bytes | None = None,
         content_type: str | None = None,
+        *,
+        replica: int | None = None,
     ) -> Upstream:
-        """Send one request; raise 503/504 problems when the service is down or slow."""
+        """Send one request (to one ``replica`` if given); 503/504 problems when down or slow."""
         # Every call carries the gateway's identity; the client's own credentials never pass on.
         headers = {"Accept": "application/json", **self.signer.headers(service)}
         rid = g.get("request_id") if g else None
@@ -68,6 +70,10 @@ class Proxy:
         if body is not None:
             headers["Content-Type"] = content_type or "application/json"
         try:
+            if replica is not None:  # only the production transport knows replicas
+                return self.transport.send(  # type: ignore[call-arg]
+                    service, method, target, body, headers, replica=replica
+                )
             return self.transport.send(service, method, target, body, headers)
         except UpstreamError as exc:
             log.warning(
@@ -76,10 +82,23 @@ class Proxy:
             )
             raise upstream_problem(exc) from exc
 
-    def call_json(self, service: str, method: str, target: str, payload: Any = None) -> Upstream:
+    def call_json(
+        self,
+        service: str,
+        method: str,
+        target: str,
+        payload: Any = None,
+        *,
+        replica: int | None = None,
+    ) -> Upstream:
         """Send a JSON body (or none) and return the answer."""
         body = None if payload is None else json.dumps(payload).encode()
-        return self.send(service, method, target, body)
+        return self.send(service, method, target, body, replica=replica)
+
+    def replica_count(self, service: str) -> int:
+        """Return how many replicas of ``service`` the transport balances across (1 if unknown)."""
+        count = getattr(self.transport, "replica_count", None)
+        return int(count(service)) if count is not None else 1
 
     def fetch(self, service: str, target: str) -> Any:
         """GET a JSON resource for the gateway's own checks; 404 and failures become problems."""

@@ -8,6 +8,8 @@ from limits import parse
 
 from services.common.settings import BaseSettings, env_field
 
+from .transport import replica_urls
+
 MIN_SECRET_LENGTH = 32
 SERVICES = ("learner", "jobs", "matcher")
 
@@ -105,9 +107,12 @@ class Settings(BaseSettings):
         if self.admin_password is not None and len(self.admin_password) < 8:
             problems.append("QABILET_ADMIN_PASSWORD must be at least 8 characters")
         for name in SERVICES:
-            url = self.service_url(name)
-            if not url.startswith("http://"):
-                problems.append(f"QABILET_{name.upper()}_URL must start with http://, got {url!r}")
+            urls = replica_urls(self.service_url(name))
+            for url in urls or [""]:
+                if not url.startswith("http://"):
+                    problems.append(
+                        f"QABILET_{name.upper()}_URL must start with http://, got {url!r}"
+                    )
         if self.token_ttl <= 0 or self.upstream_timeout <= 0:
             problems.append("QABILET_TOKEN_TTL and QABILET_UPSTREAM_TIMEOUT must be positive")
         problems.extend(self._login_limit_problems())

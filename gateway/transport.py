@@ -1,5 +1,9 @@
 """How the gateway reaches a service: kept-alive http.client connections per thread.
 
+A service may run as several replicas (``QABILET_MATCHER_URL=http://m1:8003,http://m2:8003``):
+requests take turns across them, a replica whose circuit is open is skipped, and a request that
+never reached a replica (no connection) or is idempotent moves on to the next one.
+
 Measured on this machine, ``http.client`` over a kept-alive connection costs ~0.2 ms of client
 CPU per call against 0.7-1.4 ms for httpx or requests, so the hot path uses it directly: each
 gunicorn thread keeps one connection per service and the body bytes pass through unparsed.
@@ -8,6 +12,7 @@ gunicorn thread keeps one connection per service and the body bytes pass through
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import math
 import threading
@@ -48,6 +53,8 @@ class UpstreamError(Exception):
         self.reason = reason
         self.timeout = timeout
         self.retry_after = retry_after
+        # True when the request never reached the service (no connection, open circuit).
+        self.unsent = False
 
 
 class Transport(Protocol):
@@ -106,21 +113,29 @@ class HttpTransport:
         breaker_failures: int,
         breaker_seconds: float,
     ) -> None:
-        self.targets: dict[str, tuple[str, int]] = {}
-        for name, url in urls.items():
-            parts = urlsplit(url)
-            self.targets[name] = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.targets: dict[str, list[tuple[str, int]]] = {
+            name: [_address(part) for part in replica_urls(url)] for name, url in urls.items()
+        }
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.idle_seconds = idle_seconds
         self.retry_after = max(1, math.ceil(breaker_seconds))
-        self.breakers = {name: Breaker(breaker_failures, breaker_seconds) for name in urls}
+        self.breakers = {
+            (name, i): Breaker(breaker_failures, breaker_seconds)
+            for name, replicas in self.targets.items()
+            for i in range(len(replicas))
+        }
+        self._turns = {name: itertools.count() for name in self.targets}
         self._local = threading.local()
-        self._pools: list[dict[str, tuple[http.client.HTTPConnection, float]]] = []
+        self._pools: list[dict[tuple[str, int], tuple[http.client.HTTPConnection, float]]] = []
         self._pools_guard = threading.Lock()
 
-    def _pool(self) -> dict[str, tuple[http.client.HTTPConnection, float]]:
-        pool: dict[str, tuple[http.client.HTTPConnection, float]] | None = getattr(
+    def replica_count(self, service: str) -> int:
+        """Return how many replicas of ``service`` the gateway balances across."""
+        return len(self.targets[service])
+
+    def _pool(self) -> dict[tuple[str, int], tuple[http.client.HTTPConnection, float]]:
+        pool: dict[tuple[str, int], tuple[http.client.HTTPConnection, float]] | None = getattr(
             self._local, "pool", None
         )
         if pool is None:
@@ -129,9 +144,11 @@ class HttpTransport:
                 self._pools.append(pool)
         return pool
 
-    def _connection(self, service: str, method: str) -> tuple[http.client.HTTPConnection, bool]:
+    def _connection(
+        self, replica: tuple[str, int], method: str
+    ) -> tuple[http.client.HTTPConnection, bool]:
         pool = self._pool()
-        held = pool.get(service)
+        held = pool.get(replica)
         if held is not None:
             conn, last_used = held
             # gunicorn drops idle keep-alive connections after 2 s; a write on a connection it
@@ -139,37 +156,82 @@ class HttpTransport:
             if method in IDEMPOTENT or time.monotonic() - last_used < self.idle_seconds:
                 return conn, True
             conn.close()
-        host, port = self.targets[service]
+        host, port = self.targets[replica[0]][replica[1]]
         conn = http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
-        conn.connect()
+        try:
+            conn.connect()
+        except OSError as exc:
+            conn.close()
+            raise _NotConnected from exc
         if conn.sock is not None:
             conn.sock.settimeout(self.timeout)
-        pool[service] = (conn, time.monotonic())
+        pool[replica] = (conn, time.monotonic())
         return conn, False
 
-    def _drop(self, service: str) -> None:
-        held = self._pool().pop(service, None)
+    def _drop(self, replica: tuple[str, int]) -> None:
+        held = self._pool().pop(replica, None)
         if held is not None:
             held[0].close()
 
     def send(
-        self, service: str, method: str, target: str, body: bytes | None, headers: Mapping[str, str]
+        self,
+        service: str,
+        method: str,
+        target: str,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        *,
+        replica: int | None = None,
     ) -> Upstream:
-        """Send one request; retry an idempotent one once if the connection failed."""
-        breaker = self.breakers[service]
-        breaker.check(service)
+        """Send one request to the next healthy replica (or to ``replica`` alone)."""
+        count = len(self.targets[service])
+        if replica is not None:
+            order = [replica]
+        else:
+            start = next(self._turns[service]) % count
+            order = [(start + i) % count for i in range(count)]
+        failure: UpstreamError | None = None
+        for index in order:
+            try:
+                return self._send_to((service, index), method, target, body, headers)
+            except UpstreamError as exc:
+                failure = exc
+                # Another replica may take it unless this one may have run a write already.
+                if exc.timeout or not (exc.unsent or method in IDEMPOTENT):
+                    raise
+        assert failure is not None
+        raise failure
+
+    def _send_to(
+        self,
+        replica: tuple[str, int],
+        method: str,
+        target: str,
+        body: bytes | None,
+        headers: Mapping[str, str],
+    ) -> Upstream:
+        """Send to one replica; retry an idempotent request once if the connection failed."""
+        service = replica[0]
+        breaker = self.breakers[replica]
+        try:
+            breaker.check(service)
+        except UpstreamError as exc:
+            exc.unsent = True
+            raise
         # An idempotent request is retried once after a connection failure, and once more if
         # the first failure was only a kept-alive connection the service had already closed.
         retries = 1 if method in IDEMPOTENT else 0
         while True:
             reused = False
+            sent = False
             try:
-                conn, reused = self._connection(service, method)
+                conn, reused = self._connection(replica, method)
+                sent = True
                 conn.request(method, target, body=body, headers=dict(headers))
                 resp = conn.getresponse()
                 data = resp.read()
             except TimeoutError as exc:
-                self._drop(service)
+                self._drop(replica)
                 breaker.failure()
                 raise UpstreamError(
                     service,
@@ -177,24 +239,26 @@ class HttpTransport:
                     timeout=True,
                     retry_after=self.retry_after,
                 ) from exc
-            except (OSError, http.client.HTTPException) as exc:
-                self._drop(service)
+            except (OSError, http.client.HTTPException, _NotConnected) as exc:
+                self._drop(replica)
                 if method in IDEMPOTENT and reused and isinstance(exc, _STALE):
                     continue
                 if retries > 0:
                     retries -= 1
                     continue
                 breaker.failure()
-                raise UpstreamError(
+                failed = UpstreamError(
                     service,
-                    f"unreachable ({type(exc).__name__})",
+                    f"unreachable ({type(exc.__cause__ or exc).__name__})",
                     timeout=False,
                     retry_after=self.retry_after,
-                ) from exc
+                )
+                failed.unsent = not sent
+                raise failed from exc
             if resp.will_close:
-                self._drop(service)
+                self._drop(replica)
             else:
-                self._pool()[service] = (conn, time.monotonic())
+                self._pool()[replica] = (conn, time.monotonic())
             breaker.success()
             passed = {}
             for name in PASSED_BACK:
@@ -205,7 +269,7 @@ class HttpTransport:
 
     def release_thread(self) -> None:
         """Close the calling thread's connections (for threads that call rarely, like pokes)."""
-        pool: dict[str, tuple[http.client.HTTPConnection, float]] | None = getattr(
+        pool: dict[tuple[str, int], tuple[http.client.HTTPConnection, float]] | None = getattr(
             self._local, "pool", None
         )
         if pool is None:
@@ -229,3 +293,17 @@ class HttpTransport:
 
 
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+
+
+class _NotConnected(Exception):
+    """No connection could be opened: the request was certainly not sent."""
+
+
+def replica_urls(url: str) -> list[str]:
+    """Split a service setting that lists several replicas, separated by commas."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
+def _address(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 80

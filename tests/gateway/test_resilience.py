@@ -238,7 +238,7 @@ def test_a_thread_that_releases_its_connections_leaves_none_open() -> None:
     )
 
     def poke() -> None:
-        assert transport.send("matcher", "POST", "/sync/priority", b"{}", {}).status == 200
+        assert transport.send("matcher", "GET", "/sync/status", None, {}).status == 200
         transport.release_thread()
 
     caller = threading.Thread(target=poke)
