@@ -31,16 +31,18 @@ help: ## list every target
 
 # Last, the project itself, editable, so services, gateway and scripts import from anywhere: the
 # venv's setuptools builds it (no isolated build env to fetch) and --no-deps keeps the pins.
-$(STAMP): requirements.txt requirements.lock pyproject.toml
+# requirements-dev.txt is the runtime (requirements.txt, all the production image gets) plus the
+# test, lint, benchmark and load tooling.
+$(STAMP): requirements.txt requirements-dev.txt requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -r requirements.txt -c requirements.lock
+	$(PIP) install --quiet -r requirements-dev.txt -c requirements.lock
 	$(PIP) install --quiet "setuptools>=70.1"
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv, install pinned dependencies and the project (editable)
+install: $(STAMP) ## create .venv, install pinned runtime + dev dependencies and the project (editable)
 
 test: $(STAMP) ## run the whole test suite (unit, HTTP, live gunicorn, browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
