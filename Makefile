@@ -15,6 +15,9 @@ export OMP_NUM_THREADS ?= 1
 LOAD_USERS ?= 50
 LOAD_RATE ?= 10
 LOAD_DURATION ?= 60s
+# make load-capacity: users per step and each step's length
+CAPACITY_STEPS ?= 20,40,60,90,120,160
+CAPACITY_STEP ?= 30s
 SEED_LEARNERS ?= 300
 SCALE_N ?= 1000000
 SCALE_REUSE ?= 1
@@ -24,7 +27,7 @@ PYTEST_ARGS ?=
 EVAL_CACHE ?= var/cache
 
 .PHONY: help install test test-fast lint format run stop status seed import-esco \
-        import-courses import-vacancies vocabulary train eval bench bench-catchup bench-gateway scale load clean
+        import-courses import-vacancies vocabulary train eval bench bench-catchup bench-gateway scale load load-capacity clean
 
 help: ## list every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -108,6 +111,9 @@ bench-gateway: $(STAMP) ## req/s of a GET through the gateway vs straight to the
 
 load: $(STAMP) ## locust load test against `make run` (LOAD_USERS, LOAD_RATE, LOAD_DURATION)
 	$(PY) -m scripts.load --users $(LOAD_USERS) --rate $(LOAD_RATE) --duration $(LOAD_DURATION)
+
+load-capacity: $(STAMP) ## step the users up until p99 passes 500 ms; prints the highest req/s held
+	$(PY) -m scripts.load --capacity --steps $(CAPACITY_STEPS) --duration $(CAPACITY_STEP) --rate $(LOAD_RATE)
 
 clean: stop ## remove run state, logs and reports (keeps the data store)
 	rm -rf var/run var/log reports .pytest_cache .mypy_cache .ruff_cache

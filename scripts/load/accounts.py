@@ -10,23 +10,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from scripts.load.profiles import employer_profile, learner_profile, vacancy_body
 from services.common.launch.suite import ROOT
-from services.common.reference import PROGRAMMES, REGION_SLUGS
-from services.jobs.employers.bin import random_bin
-
-# AI-Sana, the largest programme, is drawn twice as often as each of the others.
-PROGRAMME_DRAW = [*PROGRAMMES, "ai-sana"]
-LANGS = [
-    [{"code": "kk", "level": "native"}, {"code": "ru", "level": "C1"}],
-    [{"code": "ru", "level": "native"}, {"code": "en", "level": "B1"}],
-    [{"code": "kk", "level": "native"}],
-]
-CVS = [
-    "Data analyst: Python, SQL, pandas, statistics, Excel dashboards, English B1.",
-    "Junior web developer: JavaScript, HTML, CSS, React, Git, REST APIs.",
-    "Accountant retraining into IT: 1C, Excel, SQL basics, business analysis.",
-    "QA engineer: manual and automated testing, Python, Selenium, SQL.",
-]
 
 
 class Api:
@@ -95,8 +80,13 @@ def admin_credentials() -> tuple[str, str]:
     return email, password
 
 
-def make_accounts(base: str, learners: int, employers: int, run_id: str) -> dict[str, Any]:
-    """Create the run's accounts and vacancies through the admin API; sign each in once."""
+def make_accounts(
+    base: str, learners: int, employers: int, run_id: str, ministry: int = 1
+) -> dict[str, Any]:
+    """Create the run's accounts and vacancies through the admin API; sign each in once.
+
+    Every simulated user gets an account of its own, so the counts are what the run needs.
+    """
     email, password = admin_credentials()
     admin = Api(base, login(base, email, password))
     rng = random.Random(run_id)
@@ -112,64 +102,42 @@ def make_accounts(base: str, learners: int, employers: int, run_id: str) -> dict
             body["profile"] = profile
         return acc_email, admin.ok("POST", "/api/v1/accounts", body, 201)
 
+    total = learners + employers + ministry
     for i in range(learners):
-        profile = {
-            "name": f"Load Learner {i}",
-            "region": rng.choice(REGION_SLUGS),
-            "programme": rng.choice(PROGRAMME_DRAW),
-            "languages": rng.choice(LANGS),
-            "cv_text": rng.choice(CVS),
-            "skills": [{"label": "Python (computer programming)"}, {"label": "SQL"}],
-            "consent": True,
-        }
-        acc_email, account = create("learner", f"learner{i}", profile)
+        acc_email, account = create("learner", f"learner{i}", learner_profile(rng, i))
         made.append(("learner", acc_email, {"learner_id": account["learner_id"]}))
+        _progress("accounts", len(made), total)
     for i in range(employers):
-        profile = {
-            "name": f"Load Test Employer {i} LLP",
-            "bin": random_bin(rng),
-            "region": rng.choice(REGION_SLUGS),
-            "sector": "Information technology",
-        }
-        acc_email, account = create("employer", f"employer{i}", profile)
+        acc_email, account = create("employer", f"employer{i}", employer_profile(rng, i))
         made.append(("employer", acc_email, {"employer_id": account["employer_id"]}))
-    acc_email, _ = create("ministry", "ministry", None)
-    made.append(("ministry", acc_email, {}))
-    for role, acc_email, ids in made:
+        _progress("accounts", len(made), total)
+    for i in range(ministry):
+        acc_email, _ = create("ministry", f"ministry{i}", None)
+        made.append(("ministry", acc_email, {}))
+    for n, (role, acc_email, ids) in enumerate(made, 1):
         token = login(base, acc_email, secret)
         entry = {"email": acc_email, "token": token, **ids}
         if role == "employer":
             api = Api(base, token)
             entry["vacancies"] = []
-            for title in ("Data analyst", "Junior Python developer"):
-                vacancy = api.ok(
-                    "POST",
-                    "/api/v1/vacancies",
-                    {
-                        "employer_id": ids["employer_id"],
-                        "title": title,
-                        "description": "Python, SQL and data analysis for our products.",
-                        "requirements": "Python, SQL, statistics",
-                        "skills": [
-                            {"label": "Python (computer programming)", "essential": True},
-                            {"label": "SQL", "essential": True},
-                        ],
-                        "region": rng.choice(REGION_SLUGS),
-                        "salary_min": 400_000,
-                        "salary_max": 650_000,
-                        "positions": 1000,
-                    },
-                    201,
-                )
+            for k in range(2):
+                body = vacancy_body(rng, ids["employer_id"], n + k)
+                vacancy = api.ok("POST", "/api/v1/vacancies", body, 201)
                 entry["vacancies"].append(vacancy["id"])
                 out["vacancies"].append(vacancy["id"])
         out[role].append(entry)
+        _progress("sign-ins", n, len(made))
     out["admin_token"] = admin.token
     return out
 
 
+def _progress(what: str, done: int, total: int) -> None:
+    if done == total or done % 25 == 0:
+        print(f"  {what}: {done} of {total}", flush=True)
+
+
 def wait_for_matcher(base: str, admin_token: str, accounts: dict[str, Any], timeout: float) -> bool:
-    """Wait until the matcher knows every load learner and vacancy (its feeds have caught up).
+    """Wait until the matcher knows every load learner and can extract skills.
 
     A load test measures the suite in its steady state; right after a first `make run` the
     matcher is still encoding the real catalogues, and a learner it has not reached yet gets
@@ -184,8 +152,12 @@ def wait_for_matcher(base: str, admin_token: str, accounts: dict[str, Any], time
             for lid in learner_ids
             if admin.call("GET", f"/api/v1/learners/{lid}/recommendations/jobs?limit=1")[0] != 200
         ]
-        if not pending:
+        # Extraction and title matching answer once the ESCO taxonomy is imported.
+        probe = admin.call("POST", "/api/v1/skills/extract", {"text": "SQL, Excel"})[0]
+        if not pending and probe == 200:
             return True
+        if probe != 200:
+            print(f"  the skill extractor is not ready yet ({probe})", flush=True)
         status, sync, _ = admin.call("GET", "/api/v1/sync/status")
         lag = {}
         if status == 200 and isinstance(sync, dict):

@@ -33,7 +33,9 @@ def _token(base: str, email: str, password: str) -> str:
 
 @pytest.mark.slow
 def test_make_load_writes_reports_with_no_failures_and_records_the_run(tmp_path: Path) -> None:
-    with live_suite(tmp_path, ["learner", "jobs", "matcher", "gateway"]) as live:
+    # The mix extracts skills and matches titles, which answer once ESCO is imported.
+    esco = {"QABILET_ESCO_AUTO_IMPORT": "true"}
+    with live_suite(tmp_path, ["learner", "jobs", "matcher", "gateway"], esco) as live:
         gateway = live.urls["gateway"]
         out = tmp_path / "reports"
         env = dict(
@@ -59,12 +61,17 @@ def test_make_load_writes_reports_with_no_failures_and_records_the_run(tmp_path:
                 gateway,
                 "--out",
                 str(out),
+                # one account per simulated user, and no more (the 50/10 floor is for make load)
+                "--learners",
+                "0",
+                "--employers",
+                "0",
             ],
             cwd=ROOT,
             env=env,
             capture_output=True,
             text=True,
-            timeout=240,
+            timeout=600,
         )
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         summary = json.loads((out / "load-summary.json").read_text())
@@ -75,6 +82,8 @@ def test_make_load_writes_reports_with_no_failures_and_records_the_run(tmp_path:
             assert summary[key] is not None and summary[key] > 0
         names = {e["name"] for e in summary["endpoints"]}
         assert "/api/v1/learners/[id]/recommendations/jobs" in names
+        # The day mix includes extraction, title matching and the paths; nothing else may fail.
+        assert {"/api/v1/skills/extract", "/api/v1/occupations/match"} <= names
         assert sum(e["requests"] for e in summary["endpoints"]) == summary["requests"]
         admin = _token(gateway, "admin@test.kz", "admin-password-1")
         runs = _get(gateway + "/api/v1/ministry/load-runs", admin)
