@@ -1,9 +1,12 @@
 """Change feeds: each service appends the writes others must learn about, in write order.
 
-A writer calls :func:`append_event` inside ``atomic(alias)`` together with the write itself, so
-sequence numbers are allocated and become visible in order: a reader that saw seq 6 never later
-finds a seq 5. Consumers keep their cursor in their own database (:class:`FeedFollower`), so a
-restart resumes exactly where it stopped.
+A writer calls :func:`append_event` inside ``atomic(alias)`` or ``transaction(alias, fn)``
+together with the write itself, so sequence numbers are allocated and become visible in order: a
+reader that saw seq 6 never later finds a seq 5. Embedded, the store lock gives that; on a real
+server the counter increment is in the writer's transaction, so a second writer cannot take the
+next number before the first commits (services/common/README.md, "Feeds on a real MongoDB").
+Consumers keep their cursor in their own database (:class:`FeedFollower`), so a restart resumes
+exactly where it stopped.
 """
 
 from __future__ import annotations
@@ -17,15 +20,16 @@ from typing import Any
 from flask import Blueprint
 from pydantic import BaseModel, Field
 from pymongo import ReturnDocument
+from pymongo.read_concern import ReadConcern
 
 from .api import Schema, endpoint
 from .clock import as_utc
-from .db import atomic, database
+from .db import atomic, database, is_embedded
+from .db.transactions import COUNTERS, FEED_COUNTER
 
 log = logging.getLogger("qabilet.feed")
 
-CHANGES = "changes"
-COUNTERS = "counters"
+CHANGES = FEED_COUNTER  # the feed's collection, and its counter in COUNTERS
 CURSORS = "feed_cursors"
 
 
@@ -57,7 +61,7 @@ def next_value(alias: str, name: str) -> int:
 
 
 def append_event(alias: str, type_: str, id_: str, data: dict[str, Any]) -> int:
-    """Append an event to the feed of ``alias``; call it inside ``atomic(alias)``."""
+    """Append an event to the feed of ``alias``; call it inside the write's own block."""
     with atomic(alias):
         seq = next_value(alias, CHANGES)
         database(alias)[CHANGES].insert_one(
@@ -69,17 +73,35 @@ def append_event(alias: str, type_: str, id_: str, data: dict[str, Any]) -> int:
 def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
     """Return up to ``limit`` events after the cursor ``after``."""
     db = database(alias)
-    with atomic(alias):
-        docs = list(db[CHANGES].find({"_id": {"$gt": after}}).sort("_id", 1).limit(limit))
-        counter = db[COUNTERS].find_one({"_id": CHANGES})
+    if is_embedded(alias):
+        with atomic(alias):
+            docs = list(db[CHANGES].find({"_id": {"$gt": after}}).sort("_id", 1).limit(limit))
+            counter = db[COUNTERS].find_one({"_id": CHANGES})
+    else:
+        docs, counter = _read_committed(db, after, limit)
     events = [
         ChangeEvent(
             seq=d["_id"], type=d["type"], id=d["id"], at=as_utc(d["at"]), data=d.get("data", {})
         )
         for d in docs
     ]
-    latest = int(counter["value"]) if counter else 0
+    # A claim (db.transactions.claimed_block) may create the counter before its first value.
+    latest = int(counter.get("value", 0)) if counter else 0
     return ChangesPage(events=events, next=events[-1].seq if events else after, latest=latest)
+
+
+def _read_committed(db: Any, after: int, limit: int) -> tuple[list[dict[str, Any]], Any]:
+    """Read a page of a server's feed: a range on ``_id`` (the seq, always indexed), no lock.
+
+    Majority reads: an event a consumer passes is one no failover can roll back, so the number
+    is never handed out again to another event. Commit order is seq order (the counter is in
+    each writer's transaction), so what is visible is always a prefix of the feed.
+    """
+    majority = ReadConcern("majority")
+    changes = db[CHANGES].with_options(read_concern=majority)
+    docs = list(changes.find({"_id": {"$gt": after}}).sort("_id", 1).limit(limit))
+    counter = db[COUNTERS].with_options(read_concern=majority).find_one({"_id": CHANGES})
+    return docs, counter
 
 
 def changes_blueprint(alias: str) -> Blueprint:

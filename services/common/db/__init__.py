@@ -4,23 +4,25 @@
 - ``embedded``: the MongoClient look-alike that runs every call under that lock;
 - ``connections``: a service's :class:`Store` bound to its alias, per app (``init_app``) or
   opened explicitly outside Flask (:func:`init_db`);
-- ``atomic``: a block of operations with no other writer in between (real server: a lease);
+- ``atomic``: operations that commit together (embedded: the lock; real server: a transaction);
+- ``transactions``: the real server's transactions, their session seam and retry loop;
 - ``records``: ids from requests and ``get_or_404``.
 
 Times as the store keeps them (``utcnow``, ``stored_time``) live in :mod:`services.common.clock`.
 """
 
-from .atomic import LEASE_SECONDS, atomic
+from .atomic import atomic, transaction
 from .connections import Store, bound_store, close_db, database, init_db, is_embedded, ping
 from .embedded import EmbeddedClient
 from .lock import LOCK_FILE, StoreLock, store_lock
 from .records import get_or_404, object_id
+from .transactions import SessionClient
 
 __all__ = [
-    "LEASE_SECONDS",
     "LOCK_FILE",
     "EmbeddedClient",
     "Store",
+    "SessionClient",
     "StoreLock",
     "atomic",
     "bound_store",
@@ -32,4 +34,5 @@ __all__ = [
     "object_id",
     "ping",
     "store_lock",
+    "transaction",
 ]

@@ -1,29 +1,33 @@
-"""``atomic(alias)``: a block of store operations with no other writer of the store in between."""
+"""``atomic(alias)`` and ``transaction(alias, fn)``: store operations that commit together.
+
+Embedded: both hold the store lock, so no other writer comes in between (litemongo has no
+transactions; what a failing block wrote stays written, as it always has). Real server: a
+multi-document transaction (:mod:`.transactions`), so a record and its feed event commit
+together or not at all.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from mongoengine.connection import get_db
 
 from .connections import is_embedded
 from .lock import StoreLock
+from .transactions import claimed_block, run_transaction
 
-LEASE_SECONDS = 30.0
-_LEASE_DEPTH = threading.local()
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
 def atomic(alias: str) -> Iterator[None]:
-    """Run a block of store operations with no other writer of ``alias`` in between.
+    """Run a block of store operations of ``alias`` that commit together.
 
-    Embedded: the store lock itself. Real server: a lease document per database, because the
-    change feed needs its sequence numbers to become visible in order (a reader that saw seq 6
-    must never later find seq 5), and mongoengine has no multi-document transactions.
+    Embedded: the store lock itself. Real server: a transaction that holds the service's feed
+    counter from its start, because a ``with`` body cannot be re-run after a write conflict; so
+    such blocks still follow one another per service. Prefer :func:`transaction`, which does not.
     """
     db = get_db(alias)
     if is_embedded(alias):
@@ -31,38 +35,21 @@ def atomic(alias: str) -> Iterator[None]:
         with lock:
             yield
         return
-    depth: dict[str, int] = _LEASE_DEPTH.__dict__.setdefault("by_alias", {})
-    if depth.get(alias, 0):
-        # Re-entrant like the embedded lock: append_event() nests inside the caller's block.
-        depth[alias] += 1
-        try:
-            yield
-        finally:
-            depth[alias] -= 1
-        return
-    owner = uuid.uuid4().hex
-    locks = db["_locks"]
-    deadline = time.monotonic() + LEASE_SECONDS
-    while True:
-        now = time.time()
-        try:
-            got = locks.find_one_and_update(
-                {"_id": "atomic", "$or": [{"until": {"$lt": now}}, {"owner": None}]},
-                {"$set": {"owner": owner, "until": now + LEASE_SECONDS}},
-                upsert=True,
-            )
-        except Exception as exc:  # DuplicateKeyError: someone else holds the lease
-            if type(exc).__name__ != "DuplicateKeyError":
-                raise
-            got = None
-        if got is not None or locks.find_one({"_id": "atomic", "owner": owner}):
-            break
-        if time.monotonic() > deadline:
-            raise TimeoutError("could not obtain the store lease")
-        time.sleep(0.002)
-    depth[alias] = 1
-    try:
+    with claimed_block(db):
         yield
-    finally:
-        depth[alias] = 0
-        locks.update_one({"_id": "atomic", "owner": owner}, {"$set": {"owner": None}})
+
+
+def transaction(alias: str, fn: Callable[[], T]) -> T:
+    """Run ``fn`` so that its store operations of ``alias`` commit together; return its result.
+
+    Embedded: under the store lock. Real server: a transaction, with ``fn`` run again whole when
+    it meets a write conflict (so ``fn`` must do nothing but store work that may be repeated).
+    Writers of different records do not wait for each other; two that both append to the feed
+    are ordered at its counter document, and the one that reaches it second runs again.
+    """
+    db = get_db(alias)
+    if is_embedded(alias):
+        lock: StoreLock = db.client.lock
+        with lock:
+            return fn()
+    return run_transaction(db.client, fn)

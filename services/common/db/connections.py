@@ -21,6 +21,7 @@ from mongoengine.connection import get_db
 from ..settings import BaseSettings
 from ..state import app_state
 from .embedded import EmbeddedClient
+from .transactions import SessionClient
 
 # The Store behind each alias of this process: the mirror of mongoengine's own registry, so
 # an app can tell whether its aliases still point at its stores. Only this module touches it.
@@ -56,6 +57,9 @@ class Store:
 
     settings: BaseSettings
     alias: str
+    # The MongoClient class of a server store: one whose calls join the thread's transaction
+    # (tests hand a mongomock-backed one; nothing else should).
+    client_class: type = SessionClient
 
     @property
     def embedded(self) -> bool:
@@ -83,6 +87,7 @@ class Store:
                     db=self.settings.db_name,
                     alias=self.alias,
                     host=self.settings.mongodb_uri,
+                    mongo_client_class=self.client_class,
                     connect=False,
                     uuidRepresentation="standard",
                     tz_aware=True,
