@@ -43,6 +43,7 @@ $(STAMP): requirements.txt requirements-dev.txt requirements.lock pyproject.toml
 	$(PIP) install --quiet -r requirements-dev.txt -c requirements.lock
 	$(PIP) install --quiet "setuptools>=70.1"
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(VENV)/bin/pybabel --quiet compile --domain messages --directory gateway/translations
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv, install pinned runtime + dev dependencies and the project (editable)

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from services.common.reference import REGIONS
 
 from .. import i18n
+from ..i18n.web import format_moment, format_number, format_share
 
 BRAND = "#0b6e75"
 SECOND = "#d08a2c"
@@ -36,11 +37,12 @@ def _fmt(value: Any, percent: bool = False) -> str:
         return "—"
     if isinstance(value, str):
         return value
+    # Written as the page's locale writes numbers (the charts are drawn for one page).
     if percent:
-        return f"{value * 100:.0f}%"
+        return format_share(value)
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}".replace(",", " ")
-    return f"{int(value):,}".replace(",", " ")
+        return format_number(value, 2)
+    return format_number(int(value))
 
 
 LABEL_CHARS = 26  # per line at the label font size, in the label column
@@ -228,9 +230,9 @@ def build(reports: dict[str, Any], lang: str) -> dict[str, Markup]:
     if runs:
         out["load"] = bars(
             [
-                Bar(str(r["started_at"])[:16].replace("T", " "), float(r["rps"]),
-                    f"{r['rps']:.1f} {t('ministry.rps')} · p95 {_fmt(r.get('p95_ms'))} "
-                    f"{t('ministry.ms')} · {r['failures']} ✗")
+                Bar(format_moment(r["started_at"]), float(r["rps"]),
+                    f"{format_number(r['rps'], 1)} {t('ministry.rps')} · "
+                    f"p95 {_fmt(r.get('p95_ms'))} {t('ministry.ms')} · {r['failures']} ✗")
                 for r in runs
             ],
             title=t("ministry.load"),

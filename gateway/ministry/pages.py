@@ -16,6 +16,7 @@ from services.common.errors import NotFound
 from services.common.reference import PROGRAMMES, REGIONS
 from services.common.reporting import SMALL
 
+from ..i18n.web import format_moment, format_number
 from ..pages import bp
 from ..pages.present import problem_text
 from ..pages.web import _, answer_problem, api, current_lang, page
@@ -112,12 +113,12 @@ def load_summary(runs: list[dict[str, Any]]) -> str:
     p95 = last.get("p95_ms")
     return _(
         "ministry.load_last",
-        when=last["started_at"].strftime("%Y-%m-%d %H:%M"),
+        when=format_moment(last["started_at"]),
         users=last["users"],
-        rps=f"{last['rps']:.1f}",
-        p95="—" if p95 is None else f"{p95:.0f}",
+        rps=format_number(last["rps"], 1),
+        p95="—" if p95 is None else format_number(p95, 0),
         failures=last["failures"],
-        requests=f"{last['requests']:,}".replace(",", " "),
+        requests=format_number(last["requests"]),
     )
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from services.common.errors import Problem
 
-from ..i18n import LANGUAGES, MESSAGES, translate
+from ..i18n import LANGUAGES, message_ids, translate
 from .web import api, current_lang
 
 LOOKUP_LIMIT = 100
@@ -264,7 +264,7 @@ def field_message(message: str, lang: str) -> str:
 
 @functools.lru_cache(maxsize=len(LANGUAGES))
 def _interface_texts(lang: str) -> frozenset[str]:
-    return frozenset(translate(lang, key) for key in MESSAGES)
+    return frozenset(translate(lang, key) for key in message_ids())
 
 
 def detail_message(detail: str, lang: str, status: int | None = None) -> str:

@@ -18,6 +18,7 @@ from services.common.state import current_settings
 
 from ..auth import COOKIE_NAME, Principal, current_principal
 from ..i18n import LANGUAGES, translate
+from ..i18n.web import init_babel
 from ..policies import PAGES
 from ..transport import Upstream
 from ..views import call_route
@@ -52,6 +53,10 @@ def current_lang() -> str:
         chosen = request.accept_languages.best_match(LANGUAGES, default="ru")
     g.lang = chosen
     return str(chosen)
+
+
+# Flask-Babel takes the page's language as its locale (dates and numbers on pages).
+bp.record_once(lambda state: init_babel(state.app, current_lang))
 
 
 @bp.app_template_global("_")

@@ -81,7 +81,8 @@ def test_dashboard_states_populations_fairness_by_region_and_load(
     )
     assert posted.status_code == 201
     after = ministry.get("/ministry?lang=ru").get_data(as_text=True)
-    assert "70.2 запросов/с" in after and "ошибок 3 из 4 210" in after
+    # Numbers as Russian writes them (CLDR): a decimal comma, a no-break space between thousands.
+    assert "70,2 запросов/с" in after and "ошибок 3 из 4\xa0210" in after
 
 
 def test_charts_wrap_long_labels_instead_of_clipping_them() -> None:
