@@ -35,7 +35,10 @@ from .transport import Upstream
 log = logging.getLogger("qabilet.gateway.access_log")
 
 ACCESS_ALIAS = "gateway_access"
-KINDS = ("profile", "list", "candidate", "application", "enrolment", "record", "access-log")
+KINDS = (
+    "profile", "list", "candidate", "application", "enrolment", "record", "access-log",
+    "invitation",
+)  # fmt: skip
 # Keys of a learner's records that say nothing about the person: everything else that is shown
 # (name, email, CV, skills, region, cover letter, outcomes...) is named in the entry.
 BOOKKEEPING = frozenset(

@@ -77,6 +77,15 @@ PROVIDER_ENROLMENT_FIELDS = frozenset(
         "grade", "anonymised", "reported_by",
     }
 )  # fmt: skip
+# A provider's CSV upload report: counts and each row's fate (learners by pseudonym).
+PROVIDER_UPLOAD_FIELDS = frozenset(
+    {
+        "provider_key", "received", "applied", "rejected", "not_reached", "reported_by", "at",
+        "rows",
+        "row", "status", "code", "action", "course_id", "learner_id", "enrolment_id", "errors",
+        "field", "message",
+    }
+)  # fmt: skip
 PSEUDONYM_PREFIX = "p-"
 
 
@@ -92,6 +101,7 @@ LEARNER_SELF = Audience("the learner, of their own records", None)
 EMPLOYER_CANDIDATE = Audience("an employer, of a candidate who has not applied", CANDIDATE_FIELDS)
 MINISTRY = Audience("the ministry, of a report", REPORT_FIELDS)
 PROVIDER = Audience("a training provider, of enrolments on its courses", PROVIDER_ENROLMENT_FIELDS)
+PROVIDER_UPLOAD = Audience("a training provider, of its upload's report", PROVIDER_UPLOAD_FIELDS)
 ADMIN = Audience("admin", None)
 NOBODY = Audience("anyone else", frozenset())
 AUDIENCES = {
@@ -141,11 +151,18 @@ def _redacting(audience: Audience, keep: Callable[[], set[str]]) -> Callable[[Up
     return step
 
 
-def redacted(keep: Callable[[Call], set[str]] | None = None) -> Callable[[Call], None]:
-    """Show the answer as the caller's audience may see it (``keep``: learners shown whole)."""
+def redacted(
+    keep: Callable[[Call], set[str]] | None = None, *, audiences: dict[str, Audience] | None = None
+) -> Callable[[Call], None]:
+    """Show the answer as the caller's audience may see it (``keep``: learners shown whole).
+
+    ``audiences`` names, by role, the audience of a route whose answers differ from the usual.
+    """
 
     def step(call: Call) -> None:
         audience = audience_of(call.principal)
+        if audiences and call.principal is not None and call.principal.role in audiences:
+            audience = audiences[call.principal.role]
         if audience.sees is None:
             return
         call.after.append(_redacting(audience, lambda: keep(call) if keep else set()))
@@ -216,6 +233,16 @@ def consent_checked(call: Call) -> None:
     # First of the answer's steps: whoever withdrew consent or was deleted is gone before any
     # other step (redaction, the access log) sees the list.
     call.after.insert(0, _only_consenting(call))
+
+
+# Who may list retired courses (a provider offers its own again; admin manages the catalogue).
+SEES_RETIRED = frozenset({"provider", "admin"})
+
+
+def retired_for_staff(call: Call) -> None:
+    """Forward ``include_retired`` only for a provider or admin; others see current courses."""
+    if call.arg("include_retired") is not None and call.role not in SEES_RETIRED:
+        call.set_arg("include_retired", "false")
 
 
 def pseudonym(provider_key: str, learner_id: str) -> str:

@@ -17,9 +17,10 @@ from flask import Blueprint
 
 from services.common.api import endpoint
 
+from . import invitations as invite
 from . import ownership as own
-from . import redaction
-from .policies import ADMIN_ONLY, ANYONE, MINISTRY, SIGNED_IN, Policy, guarded
+from . import redaction, uploads
+from .policies import ADMIN_ONLY, ANYONE, EVERY_ROLE, MINISTRY, SIGNED_IN, Policy, guarded
 
 REPORTS = "reports"  # not a service: resolved per path from the services' OpenAPI documents
 
@@ -75,6 +76,12 @@ ENROLMENT_COMPLETE = Policy(
     then=(own.reported_by_caller,),
     refusal=own.ONLY_PROVIDERS,
 )
+COURSE_LIST = Policy(
+    who="anyone (retired courses too, with include_retired: a provider, admin)",
+    roles=EVERY_ROLE,
+    anonymous=True,
+    then=(redaction.retired_for_staff,),
+)
 COURSE_CREATE = Policy(
     who="a provider for itself, admin",
     roles=PROVIDER,
@@ -91,6 +98,20 @@ OWN_PROVIDER = Policy(
     who="the provider itself, admin",
     roles=PROVIDER,
     check=own.own_provider,
+    refusal=own.ONLY_PROVIDERS,
+)
+ENROLMENT_UPLOAD = Policy(
+    who="the provider itself (rows on its own courses only), admin",
+    roles=PROVIDER,
+    check=own.own_provider,
+    # In this order: who reports it; then on the answer the provider's allowlist, the access
+    # log (real ids), the pseudonyms.
+    then=(
+        uploads.reported_by_caller,
+        redaction.redacted(audiences={"provider": redaction.PROVIDER_UPLOAD}),
+        uploads.logged_rows,
+        redaction.pseudonymised,
+    ),
     refusal=own.ONLY_PROVIDERS,
 )
 ENROLMENT_OWNER = Policy(
@@ -145,6 +166,34 @@ CANDIDATES = Policy(
     ),
     refusal=own.ONLY_EMPLOYERS,
 )
+INVITATION_SEND = Policy(
+    who="the employer of the vacancy, to a consenting candidate of it; admin",
+    roles=EMPLOYER,
+    check=invite.invitation_sender,
+    then=(invite.consenting_candidate, invite.logged),
+    refusal=own.ONLY_EMPLOYERS,
+)
+INVITATION_LIST = Policy(
+    who="a learner (own), an employer (own vacancies), admin",
+    roles=PEOPLE,
+    check=own.scoped_to_caller(employers=True),
+    then=(invite.consent_at_read, invite.logged),
+    refusal=own.PEOPLE_LIST,
+)
+INVITATION_READ = Policy(
+    who="the invited learner, the employer that sent it, admin",
+    roles=PEOPLE,
+    check=invite.invitation_reader,
+    then=(invite.consent_at_read, invite.logged),
+    refusal="invitations are about people; your role may not read them",
+)
+INVITATION_DECLINE = Policy(
+    who="the invited learner, admin",
+    roles=LEARNER,
+    check=invite.invited_learner,
+    then=(invite.logged,),
+    refusal=own.ONLY_LEARNERS,
+)
 REPORT = Policy(
     who="ministry, admin",
     roles=frozenset({"ministry"}),
@@ -187,7 +236,7 @@ ROUTES: list[Route] = [
     Route("POST", LID + "/skills/<path:uri>/reject", "learner", OWN_LEARNER),
     Route("GET", LID + "/outcomes", "learner", OWN_LEARNER),
     # learner service: courses and enrolments
-    Route("GET", "/courses", "learner", ANYONE),
+    Route("GET", "/courses", "learner", COURSE_LIST),
     Route("GET", "/courses/<course_id>", "learner", ANYONE),
     Route("POST", "/courses", "learner", COURSE_CREATE),
     Route("PATCH", "/courses/<course_id>", "learner", COURSE_OWNER),
@@ -200,6 +249,7 @@ ROUTES: list[Route] = [
     # learner service: a training provider's own courses and report
     Route("GET", "/providers/<provider_key>/courses", "learner", OWN_PROVIDER),
     Route("GET", "/providers/<provider_key>/report", "learner", OWN_PROVIDER),
+    Route("POST", "/providers/<provider_key>/enrolments/upload", "learner", ENROLMENT_UPLOAD),
     # jobs service
     Route("GET", "/employers", "jobs", SIGNED_IN),
     Route("POST", "/employers", "jobs", ADMIN_ONLY),
@@ -217,6 +267,10 @@ ROUTES: list[Route] = [
     Route("POST", "/applications", "jobs", LEARNER_IN_BODY),
     Route("GET", "/applications/<application_id>", "jobs", APPLICATION_READ),
     Route("POST", "/applications/<application_id>/transition", "jobs", APPLICATION_MOVE),
+    Route("GET", "/invitations", "jobs", INVITATION_LIST),
+    Route("POST", "/invitations", "jobs", INVITATION_SEND),
+    Route("GET", "/invitations/<invitation_id>", "jobs", INVITATION_READ),
+    Route("POST", "/invitations/<invitation_id>/decline", "jobs", INVITATION_DECLINE),
     # matcher: taxonomy (open to anonymous callers)
     Route("POST", "/skills/extract", "matcher", ANYONE),
     Route("POST", "/occupations/match", "matcher", ANYONE),

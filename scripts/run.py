@@ -49,6 +49,7 @@ def environment() -> dict[str, str]:
     identity.generate_keys(_keys_dir(env))
     env.setdefault("QABILET_KEYS_DIR", str(_keys_dir(env).resolve()))
     env["QABILET_ADMIN_PASSWORD"] = _secret("admin_password", "QABILET_ADMIN_PASSWORD", 12)
+    env["QABILET_PROVIDER_PASSWORD"] = _secret("provider_password", "QABILET_PROVIDER_PASSWORD", 12)
     return env
 
 
@@ -71,6 +72,27 @@ def _learner_count(env: dict[str, str]) -> int:
         req.add_header(name, value)
     with urllib.request.urlopen(req, timeout=10) as r:
         return int(json.load(r)["total"])
+
+
+def _reporters(env: dict[str, str]) -> dict[str, str]:
+    """Return the demo providers' reported_by, creating their accounts (the gateway must run)."""
+    from scripts.seed_providers import accounts
+
+    gateway = suite.by_name("gateway")
+    if not gateway.available:
+        return {}
+    url = f"http://127.0.0.1:{suite.port_of(gateway, env)}"
+    try:
+        return accounts(
+            url,
+            env["QABILET_ADMIN_EMAIL"],
+            env["QABILET_ADMIN_PASSWORD"],
+            env["QABILET_PROVIDER_PASSWORD"],
+        )
+    except (OSError, RuntimeError) as exc:
+        # --seed-only runs without the gateway: the completions then carry no reporter.
+        print(f"provider accounts not created ({exc}); completions carry no reporter")
+        return {}
 
 
 def seed(env: dict[str, str], *, force: bool = False) -> None:
@@ -101,10 +123,13 @@ def seed(env: dict[str, str], *, force: bool = False) -> None:
             env,
         )
     if "learner" in have:
+        reporters = _reporters(env)
         _run(
             [
                 "-m",
                 "services.learner.demo",
+                "--reporters",
+                json.dumps(reporters),
                 "--learners",
                 learners,
                 # Hires go through the jobs service, which `make run` has started by now.
@@ -141,6 +166,10 @@ def main() -> int:
     gw = suite.port_of(suite.SERVICES[3], env)
     print(f"\nQabilet is up: open http://127.0.0.1:{gw}/  (API docs: /docs)")
     print(f"admin: {env['QABILET_ADMIN_EMAIL']} / password in var/admin_password")
+    from services.learner.demo.providers import PROVIDERS
+
+    emails = ", ".join(p.email for p in PROVIDERS)
+    print(f"providers: {emails} / password in var/provider_password")
     if "matcher" in have:
         print("the matcher imports ESCO and indexes in the background: `make status` shows how far")
     print("stop with: make stop")

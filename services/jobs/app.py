@@ -1,4 +1,4 @@
-"""App factory of the jobs service: the employers, vacancies and applications domains."""
+"""App factory of the jobs service: employers, vacancies, applications and invitations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from services.common.app import create_service_app
 
 from .applications.views import bp as applications
 from .employers.views import bp as employers
+from .invitations.views import bp as invitations
 from .settings import ALIAS, Settings
 from .vacancies.views import bp as vacancies
 
@@ -19,6 +20,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         "jobs",
         settings,
         alias=ALIAS,
-        blueprints=[employers, vacancies, applications],
+        blueprints=[employers, vacancies, applications, invitations],
         title="Qabilet jobs service",
     )

@@ -23,9 +23,20 @@ class Settings(BaseSettings):
         "QABILET_FOLLOW_INTERVAL", 1.0, doc="seconds between polls of the jobs feed"
     )
 
+    upload_max_rows: int = env_field(
+        "QABILET_UPLOAD_MAX_ROWS", 1000, doc="most rows of one provider CSV upload"
+    )
+    upload_seconds: float = env_field(
+        "QABILET_UPLOAD_SECONDS", 7.0, doc="time an upload may take (under the gateway's 10 s)"
+    )
+
     def validate(self) -> list[str]:
         """Return a list of problems with these values (empty when usable)."""
         problems = super().validate()
         if self.follow_interval <= 0:
             problems.append("QABILET_FOLLOW_INTERVAL must be positive")
+        if self.upload_max_rows <= 0:
+            problems.append("QABILET_UPLOAD_MAX_ROWS must be positive")
+        if self.upload_seconds <= 0:
+            problems.append("QABILET_UPLOAD_SECONDS must be positive")
         return problems

@@ -25,6 +25,7 @@ from tests.gateway.fresh import (
     fresh_vacancy,
     unique,
 )
+from tests.gateway.fresh_invitations import invitable, invitation, open_invitation
 from tests.gateway.world import World, learner_profile, vacancy_body, valid_bin
 
 ROLES = (
@@ -192,6 +193,22 @@ ROWS = [
         "/providers/astana-hub/report?format=csv",
         statuses(provider=200),
     ),
+    # A JSON body passes the policy and is then refused by the service (415: the upload is CSV);
+    # tests/gateway/test_enrolment_upload.py sends real CSV.
+    Row(
+        "providers.upload",
+        "POST",
+        "/providers/astana-hub/enrolments/upload",
+        statuses(provider=415, admin=415),
+        body=lambda w, ids: {"rows": []},
+    ),
+    Row(
+        "providers.upload.other",
+        "POST",
+        "/providers/ai-sana/enrolments/upload",
+        statuses(provider2=415, admin=415),
+        body=lambda w, ids: {"rows": []},
+    ),
     Row(
         "enrolments.list.course",
         "GET",
@@ -310,6 +327,44 @@ ROWS = [
         statuses(employer=200),
         fresh=fresh_application,
         body=lambda w, ids: {"to": "interview"},
+    ),
+    Row(
+        "invitations.list",
+        "GET",
+        "/invitations",
+        statuses(learner=200, learner2=200, employer=200, employer2=200),
+    ),
+    Row(
+        "invitations.list.learner",  # an employer's list is scoped to its own vacancies
+        "GET",
+        "/invitations?learner_id={L}",
+        statuses(learner=200, employer=200, employer2=200),
+    ),
+    Row(
+        "invitations.create",
+        "POST",
+        "/invitations",
+        statuses(employer=201, admin=201),
+        fresh=invitable,
+        body=lambda w, ids: {
+            "vacancy_id": ids["V"],
+            "learner_id": w["learner"].learner_id,
+            "message": "Your skills fit this vacancy; please apply.",
+        },
+    ),
+    Row(
+        "invitations.get",
+        "GET",
+        "/invitations/{I}",
+        statuses(learner=200, employer=200),
+        fresh=invitation,
+    ),
+    Row(
+        "invitations.decline",
+        "POST",
+        "/invitations/{I}/decline",
+        SELF,
+        fresh=open_invitation,
     ),
     # matcher: taxonomy is open; recommendations above
     Row(

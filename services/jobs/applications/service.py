@@ -11,6 +11,7 @@ from services.common.errors import Conflict, ValidationProblem, field_error
 
 from ..employers.models import Employer
 from ..feed import emit
+from ..invitations import service as invitations
 from ..settings import ALIAS
 from ..vacancies import service as vacancies
 from ..vacancies.models import Vacancy
@@ -79,6 +80,7 @@ def create(*, data: ApplicationCreate) -> Application:
         )
         application.save()
         emit("application.created", application.id, summary(application))
+        invitations.applied(learner_id=data.learner_id, vacancy_id=vacancy.id)
     return application
 
 

@@ -41,6 +41,7 @@ class CourseRow:
     skill_labels: frozenset[Any]
     title: Any
     description: Any
+    retired: Any
 
 
 def _values(items: Any, key: str) -> frozenset[Any]:
@@ -71,6 +72,7 @@ class CourseIndex(listing.ReadModel[CourseRow]):
             skill_labels=_values(doc.get("skills"), "label"),
             title=doc.get("title"),
             description=doc.get("description"),
+            retired=doc.get("retired"),
         )
 
     def touched(self, event: dict[str, Any], records: dict[Any, CourseRow]) -> Iterable[Any]:
@@ -170,6 +172,11 @@ def _not_free(row: CourseRow) -> bool:
 def masks(query: CourseQuery, postings: Postings) -> list[np.ndarray]:
     """Return the rows each filter given keeps, each meaning what its store query means."""
     out: list[np.ndarray] = []
+    if not query.include_retired:
+        # retired != True, as current() asks the store (a missing field is not retired).
+        current = postings.where("current", lambda r: r.retired is not True)
+        if not current.all():  # no retired course at all: the unfiltered fast path stays
+            out.append(current)
     if query.provider:
         out.append(postings.any_of("provider", query.provider))
     if query.language:

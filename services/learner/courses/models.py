@@ -25,6 +25,10 @@ class CourseSkill(me.EmbeddedDocument):
 class CourseQuerySet(me.QuerySet):
     """Course queries that read like predicates (a list argument matches any of its values)."""
 
+    def current(self) -> CourseQuerySet:
+        """Keep courses that are not retired (a course stored before retirement existed too)."""
+        return self.filter(retired__ne=True)
+
     def from_providers(self, providers: Iterable[str]) -> CourseQuerySet:
         """Keep courses of any of ``providers``."""
         return self.filter(provider__in=list(providers))

@@ -113,6 +113,9 @@ class CourseQuery(PageQuery):
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         None, description="text in the title or description (literal, case-insensitive)"
     )
+    include_retired: bool = Field(
+        False, description="also list retired courses (the gateway passes it for providers, admin)"
+    )
 
 
 ProviderKey = Annotated[str, StringConstraints(pattern=r"^[\w-]{1,100}$")]

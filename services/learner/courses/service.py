@@ -44,7 +44,7 @@ def get_all(*, query: CourseQuery) -> dict[str, Any]:
 
 def get_all_plain(*, query: CourseQuery) -> dict[str, Any]:
     """Answer the course list with a store query (what the read model must equal)."""
-    qs = Course.objects
+    qs = Course.objects if query.include_retired else Course.objects.current()
     if query.provider:
         qs = qs.from_providers(query.provider)
     if query.language:

@@ -3,12 +3,14 @@
 Usage::
 
     python -m services.learner.demo --learners N [--seed S] [--force] [--hires]
+        [--reporters '{"AI-Sana": "provider:<account id>", ...}']
     python -m services.learner.demo --hires-only
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections.abc import Sequence
@@ -38,7 +40,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="only generate hires for the learners already there (if none are recorded yet)",
     )
+    parser.add_argument(
+        "--reporters",
+        default="{}",
+        help="JSON: demo provider name -> reported_by of its completions (provider:<account id>)",
+    )
     args = parser.parse_args(argv)
+    try:
+        reporters = json.loads(args.reporters)
+    except ValueError:
+        reporters = None
+    if not isinstance(reporters, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in reporters.items()
+    ):
+        parser.error("--reporters must be a JSON object of names to strings")
     if args.learners < 0:
         parser.error("--learners must not be negative")
     if not args.learners and not args.hires_only:
@@ -57,7 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not Course.objects.first():
         print("no courses yet: learners get no enrolments (run the course importer first)")
     summary = generate(
-        args.learners, seed=args.seed, force=args.force, progress=sys.stderr.isatty(), jobs=jobs
+        args.learners,
+        seed=args.seed,
+        force=args.force,
+        progress=sys.stderr.isatty(),
+        jobs=jobs,
+        reporters=reporters,
     )
     print(summary.render())
     return 0

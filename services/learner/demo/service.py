@@ -32,8 +32,13 @@ from ..learners.models import Learner
 from .data import OCCUPATIONS
 from .hires import Call, Completer, HireSummary, hire
 from .profiles import Generator, pick
+from .providers import Offer, publish
 
 ENROLMENT_OUTCOMES = {"completed": 0.5, "enrolled": 0.3, "dropped": 0.2}
+MAX_COURSES = 4
+CATALOGUE_BESIDE = 2  # catalogue courses at most beside a provider's
+# How often a learner outside the two programmes takes one of the university's courses.
+OTHER_TAKES_PROVIDER = 0.6
 
 
 @dataclass
@@ -45,6 +50,7 @@ class DemoSummary:
     skipped: str | None = None
     seconds: float = 0.0
     hires: HireSummary | None = None
+    provider_reported: int = 0
 
     def render(self) -> str:
         """Return the summary as a readable line."""
@@ -53,7 +59,8 @@ class DemoSummary:
         parts = ", ".join(f"{n} {status}" for status, n in sorted(self.enrolments.items()))
         line = (
             f"created {self.learners} learners and {sum(self.enrolments.values())} enrolments "
-            f"({parts or 'none'}) in {self.seconds:.1f} s"
+            f"({parts or 'none'}; {self.provider_reported} completions reported by providers) "
+            f"in {self.seconds:.1f} s"
         )
         return f"{line}; {self.hires.render()}" if self.hires else line
 
@@ -82,10 +89,24 @@ class CoursePicker:
         return list({c[0]: c for c in chosen}.values())[:k]
 
 
+def provider_courses(rng: random.Random, programme: str, offer: Offer) -> list[tuple[str, float]]:
+    """Return one or two of the programme's provider courses (the university's: sometimes)."""
+    own = offer.by_programme.get(programme) or []
+    if not own or (programme == "other" and rng.random() >= OTHER_TAKES_PROVIDER):
+        return []
+    return rng.sample(own, k=min(len(own), rng.randint(1, 2)))
+
+
 def enrol(
-    rng: random.Random, learner: Learner, courses: list[tuple[str, float]]
+    rng: random.Random,
+    learner: Learner,
+    courses: list[tuple[str, float]],
+    reporter_of: dict[str, str | None] | None = None,
 ) -> list[tuple[str, datetime | None]]:
-    """Enrol a learner on courses in the past; complete or drop some; (status, completed at)."""
+    """Enrol a learner on courses in the past; complete or drop some; (status, completed at).
+
+    A completion on a demo provider's course is reported by that provider's account.
+    """
     statuses: list[tuple[str, datetime | None]] = []
     now = utcnow()
     for course_id, hours in courses:
@@ -104,7 +125,11 @@ def enrol(
             finished = min(now, started + timedelta(days=study_days * rng.uniform(0.8, 1.5)))
             enrolments.complete(
                 enrolment_id=str(enrolment.id),
-                body=EnrolmentComplete(grade=round(rng.uniform(55, 100), 1), completed_at=finished),
+                body=EnrolmentComplete(
+                    grade=round(rng.uniform(55, 100), 1),
+                    completed_at=finished,
+                    reported_by=(reporter_of or {}).get(course_id),
+                ),
             )
         elif outcome == "dropped":
             enrolments.drop(enrolment_id=str(enrolment.id))
@@ -119,10 +144,13 @@ def generate(
     force: bool = False,
     progress: bool = True,
     jobs: Call | None = None,
+    reporters: dict[str, str] | None = None,
 ) -> DemoSummary:
     """Create ``count`` demo learners (nothing if learners exist, unless ``force``).
 
     With ``jobs`` (a caller of the jobs service), some who completed a course are hired too.
+    With a catalogue, the demo providers publish their courses first; ``reporters`` (provider
+    name -> ``reported_by``, e.g. ``provider:<account id>``) report their completions.
     """
     summary = DemoSummary()
     existing = Learner.objects.count()
@@ -133,6 +161,8 @@ def generate(
     rng = random.Random(seed)
     taken = {e for e in Learner.objects.scalar("email_key")}
     generator = Generator(rng, taken)
+    # Only beside a catalogue: without courses the demo makes profiles alone.
+    offer = publish(reporters or {}) if Course.objects.first() else Offer({}, {})
     picker = CoursePicker(rng)
     completers: list[Completer] = []
     for _ in tqdm(range(count), desc="learners", unit="learner", disable=not progress):
@@ -140,7 +170,11 @@ def generate(
         learner = learners.create(body=profile)
         if picker.all:
             target = profile.desired_occupations[0].uri or ""
-            for status, finished in enrol(rng, learner, picker.pick(target, rng.randint(0, 4))):
+            own = provider_courses(rng, profile.programme or "other", offer)
+            # Beside a provider's courses fewer from the catalogue: a programme comes first.
+            picked = picker.pick(target, rng.randint(0, CATALOGUE_BESIDE if own else MAX_COURSES))
+            chosen = list({c[0]: c for c in [*own, *picked]}.values())[:MAX_COURSES]
+            for status, finished in enrol(rng, learner, chosen, offer.reporter_of):
                 summary.enrolments[status] = summary.enrolments.get(status, 0) + 1
                 if finished is not None:
                     completers.append(
@@ -150,6 +184,7 @@ def generate(
     if jobs is not None:
         # A separate random stream: adding hires leaves the same seed's learners unchanged.
         summary.hires = hire(random.Random(seed + 1), completers, jobs)
+    summary.provider_reported = Enrolment.objects.completed().filter(reported_by__ne=None).count()
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -99,3 +99,40 @@ class ProviderReport(ReadSchema):
     rule: str
     totals: dict[str, int | str | float | None]
     rows: list[ProviderReportRow]
+
+
+class UploadQuery(Schema):
+    """Who reports a CSV upload (the gateway sets it from the caller's account)."""
+
+    reported_by: Reporter = Field(description="the completions' reporter, e.g. provider:<id>")
+
+
+class UploadRowError(ReadSchema):
+    field: str
+    message: str
+
+
+class UploadRow(ReadSchema):
+    """What became of one row of the CSV."""
+
+    row: int = Field(description="line of the file (the header is line 1)")
+    status: Literal["ok", "error"]
+    code: int = Field(description="the status a single call would have answered")
+    action: str | None
+    course_id: str | None
+    learner_id: str | None = Field(None, description="once looked up (a pseudonym via the API)")
+    enrolment_id: str | None = None
+    errors: list[UploadRowError]
+
+
+class UploadReport(ReadSchema):
+    """A provider's upload: how many rows were applied and refused, and each row's fate."""
+
+    provider_key: str
+    received: int
+    applied: int
+    rejected: int
+    not_reached: int = Field(description="rows not applied because the time ran out (code 503)")
+    reported_by: str
+    at: UtcDateTime
+    rows: list[UploadRow]

@@ -149,14 +149,20 @@ def complete(*, enrolment_id: str, body: EnrolmentComplete) -> Enrolment:
     return done
 
 
-def drop(*, enrolment_id: str) -> Enrolment:
-    """Drop an active enrolment."""
+def drop(*, enrolment_id: str, when: datetime | None = None) -> Enrolment:
+    """Drop an active enrolment (``when``: the day a provider reports it, default now)."""
     with atomic(ALIAS):
         enrolment = get(enrolment_id=enrolment_id)
+        dropped_at = _past_or_now(when, "dropped_at")
+        if dropped_at < as_utc(enrolment.enrolled_at) - CLOCK_SKEW:
+            raise ValidationProblem(
+                "a drop cannot precede the enrolment",
+                errors=[field_error("dropped_at", "is before enrolled_at")],
+            )
         done = (
             Enrolment.objects(id=enrolment.id)
             .active()
-            .modify(set__status="dropped", set__dropped_at=utcnow(), new=True)
+            .modify(set__status="dropped", set__dropped_at=dropped_at, new=True)
         )
         if done is None:
             raise _not_enrolled(get(enrolment_id=enrolment_id), "drop")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from services.common.api import Page, endpoint
+from services.common.errors import Problem, ValidationProblem, field_error
 from services.common.reporting import csv_response, wants_csv
+from services.common.state import current_settings
 
-from . import report, service
+from ..courses.service import known_key
+from . import report, service, upload
 from .models import Enrolment
 from .schemas import (
     EnrolmentComplete,
@@ -18,6 +21,8 @@ from .schemas import (
     EnrolmentRead,
     ProviderReport,
     ProviderReportQuery,
+    UploadQuery,
+    UploadReport,
 )
 
 bp = Blueprint("enrolments", __name__)
@@ -94,3 +99,60 @@ def provider_report(provider_key: str, query: ProviderReportQuery) -> Any:
         # A header is Latin-1: a key may be Cyrillic ("университет"), so the name is fixed.
         return csv_response(report.CSV_HEADER, data["rows"], "provider-report.csv")
     return data
+
+
+CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
+
+
+def _uploaded_text() -> str:
+    """Return the CSV of the request: its body, or the ``file`` part of a multipart form."""
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        sent = request.files.get("file")
+        if sent is None:
+            raise ValidationProblem(
+                "the form has no CSV", errors=[field_error("file", "attach the CSV as file")]
+            )
+        data = sent.read()
+    elif mimetype in CSV_TYPES:
+        data = request.get_data()
+    else:
+        raise Problem(
+            "send the CSV as text/csv or as the file of a multipart/form-data form",
+            errors=[field_error("body", f"unsupported media type {mimetype or 'none'}")],
+            status=415,
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationProblem(
+            "the CSV is not UTF-8", errors=[field_error("body", "save the file as UTF-8")]
+        ) from exc
+
+
+@endpoint(
+    bp,
+    "POST",
+    "/providers/<provider_key>/enrolments/upload",
+    query=UploadQuery,
+    response=UploadReport,
+    tags=TAGS,
+    errors={
+        404: "not a provider key",
+        413: "the body or the number of rows is over the limit",
+        415: "not CSV",
+        422: "the CSV cannot be read or its header lacks a column",
+    },
+)
+def upload_enrolments(provider_key: str, query: UploadQuery) -> dict[str, Any]:
+    """Apply a provider's CSV of enrolments, completions and drops; report each row."""
+    key = known_key(provider_key)
+    text = _uploaded_text()
+    settings = current_settings()
+    return upload.upload(
+        key=key,
+        text=text,
+        reported_by=query.reported_by,
+        max_rows=settings.upload_max_rows,
+        seconds=settings.upload_seconds,
+    )

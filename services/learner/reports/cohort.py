@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from services.common.providers import provider_key
 from services.common.reference import PROGRAMMES, REGION_SLUGS
 from services.common.reporting import Cell, CountTable, publish_breakdown, publish_overall
 
@@ -66,6 +67,8 @@ def load_entries(filters: Filters) -> list[Entry]:
         str(doc["_id"]): doc.get("provider", "")
         for doc in Course.objects.only("provider").as_pymongo()
     }
+    wanted = provider_key(filters.provider) if filters.provider else None
+    keys = {name: provider_key(name) for name in set(providers.values())} if wanted else {}
     out = []
     for doc in Enrolment.objects.only(*ENROLMENT_FIELDS).as_pymongo():
         enrolled_on = aggregates.day(doc.get("enrolled_at"))
@@ -76,8 +79,8 @@ def load_entries(filters: Filters) -> list[Entry]:
         if filters.end and enrolled_on > filters.end:
             continue
         provider = providers.get(str(doc["course_id"]), "")
-        # People type "coursera" for "Coursera": the provider filter ignores case.
-        if filters.provider and provider.casefold() != filters.provider.casefold():
+        # People type "coursera" or "Coursera ": the filter compares provider keys.
+        if wanted is not None and keys.get(provider, "") != wanted:
             continue
         out.append(
             Entry(

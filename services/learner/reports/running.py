@@ -12,6 +12,7 @@ own rows; the suppression rule is applied afterwards, on the published tables, a
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -21,6 +22,7 @@ from typing import Any
 
 from services.common import listing
 from services.common.clock import as_utc
+from services.common.providers import provider_key
 from services.common.rawstore import store_key
 from services.common.state import per_app
 
@@ -41,13 +43,19 @@ class Scope:
 
     start: date | None
     end: date | None
-    provider: str | None  # casefolded: the filter ignores case
+    provider: str | None  # a provider key: case, spacing and punctuation do not count
 
     @classmethod
     def of(cls, filters: Filters) -> Scope:
         """Return the scope of report filters (programme and region only group people)."""
-        wanted = filters.provider.casefold() if filters.provider else None
+        wanted = provider_key(filters.provider) if filters.provider else None
         return cls(filters.start, filters.end, wanted)
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_of(provider: Any) -> str:
+    """Return a stored provider name's key (a handful of names, asked per enrolment row)."""
+    return provider_key(provider) if isinstance(provider, str) else ""
 
 
 Share = tuple[Person | None, dict[str, Person]]  # in the cohort; in each provider's share
@@ -119,7 +127,7 @@ class Book:
             if on is None or (scope.start and on < scope.start) or (scope.end and on > scope.end):
                 continue
             provider = self.providers.get(row.course_id, "")
-            if scope.provider and provider.casefold() != scope.provider:
+            if scope.provider and _key_of(provider) != scope.provider:
                 continue
             rows.append((on, order, provider, row))
         if not rows:

@@ -1,0 +1,1 @@
+"""Invitations: an employer asks a consenting candidate to apply to one of its open vacancies."""
