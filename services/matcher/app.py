@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any, cast
 
 from flask import Flask
@@ -17,6 +18,12 @@ from services.matcher.ml.embedding import Embedder
 from services.matcher.recommend.state import Matcher
 from services.matcher.settings import Settings
 from services.matcher.sync.bridge import WorkerBridge
+from services.matcher.sync.checkpoint import (
+    Checkpoints,
+    restore_or_rebuild,
+    snapshot_dir,
+    start_info,
+)
 from services.matcher.sync.feeds import Sync
 from services.matcher.sync.rebuild import rebuild_indexes
 
@@ -30,7 +37,7 @@ def create_app(
     learner_client: Any = None,
     jobs_client: Any = None,
 ) -> Flask:
-    """Build the matcher app; outside tests it rebuilds its indexes and follows the feeds."""
+    """Build the matcher app; outside tests it restores or rebuilds its indexes, follows feeds."""
     settings = settings or Settings.from_env()
     app = create_service_app(
         "matcher",
@@ -72,12 +79,31 @@ def create_app(
 
 
 def _start(matcher: Matcher, bridge: WorkerBridge) -> None:
-    """Start the worker at once, rebuild the indexes from the store, then mirror its changes."""
+    """Fill the indexes from the snapshot (or rebuild them), start the worker, mirror its changes.
+
+    A usable snapshot is restored *before* the worker starts: restoring moves the stored feed
+    cursors back to the snapshot's, so the worker replays only the events after them. Without
+    one the worker starts at once and the rebuild reads the copies it has stored.
+    """
+    t0 = time.monotonic()
+    directory = snapshot_dir(matcher.settings)
+    meta, reason = restore_or_rebuild(matcher, directory)
+    if meta is not None:
+        bridge.resume_from(meta["cursors"])
     bridge.start()
-    try:
-        counts = rebuild_indexes(matcher)
-        log.info("indexes rebuilt: %s", counts)
-    except Exception:
-        log.exception("index rebuild failed")
-        return
+    if meta is None:
+        try:
+            counts = rebuild_indexes(matcher)
+            log.info("indexes rebuilt: %s", counts)
+        except Exception:
+            log.exception("index rebuild failed")
+            bridge.start_info = {"source": "rebuild", "reason": reason, "error": "failed"}
+            return
     bridge.loaded()
+    bridge.start_info = start_info(meta, reason, time.monotonic() - t0)
+    log.info("matcher indexes ready: %s", bridge.start_info)
+    checkpoints = Checkpoints(
+        matcher, bridge, directory, restored=meta["cursors"] if meta is not None else None
+    )
+    bridge.snapshot_status = checkpoints.status
+    checkpoints.start()

@@ -81,6 +81,22 @@ class Settings(BaseSettings):
         doc="CPU niceness of the background worker (ESCO labels, feeds, tagging): requests of "
         "the web process win the CPU; 0 gives the worker an equal share",
     )
+    snapshot_dir: Path | None = env_field(
+        "QABILET_SNAPSHOT_DIR",
+        None,
+        doc="index snapshot with the feed cursors it reflects, restored at start instead of a "
+        "rebuild; unset = <data dir>/snapshot",
+    )
+    snapshot_every: int = env_field(
+        "QABILET_SNAPSHOT_EVERY",
+        10_000,
+        doc="index changes after which a snapshot is saved (0: never save one)",
+    )
+    snapshot_quiet: float = env_field(
+        "QABILET_SNAPSHOT_QUIET",
+        10.0,
+        doc="seconds without index changes after which the unsaved ones are saved",
+    )
     exact_cover_max: int = env_field(
         "QABILET_EXACT_COVER_MAX",
         40,
@@ -102,6 +118,10 @@ class Settings(BaseSettings):
             problems.append("QABILET_TRAINABLE_K must not be negative")
         if self.retired_embed_model is not None:
             problems.append("QABILET_EMBED_MODEL is no longer read: set QABILET_EMBEDDER instead")
+        if self.snapshot_every < 0:
+            problems.append("QABILET_SNAPSHOT_EVERY must not be negative (0 turns saving off)")
+        if self.snapshot_quiet <= 0:
+            problems.append("QABILET_SNAPSHOT_QUIET must be positive")
         if self.embed_threads < 1:
             problems.append("QABILET_EMBED_THREADS must be at least 1")
         return problems

@@ -80,6 +80,10 @@ class Indexes:
         self.courses = VectorIndex("courses", COURSE_COLUMNS, ann_threshold=10**9)
         self.course_prereqs: dict[str, tuple[str, ...]] = {}
 
+    def reset_indexes(self) -> None:
+        """Drop every row and vocabulary entry (a snapshot that failed half-way is discarded)."""
+        Indexes.__init__(self, self.settings)
+
     def region_code(self, region: str | None) -> int:
         """Return the small integer standing for a region slug (-1 for none)."""
         if not region:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import SimpleNamespace
 from typing import Any
@@ -55,6 +56,14 @@ class WorkerBridge:
         self._buffer_lock = threading.Lock()
         self.progress: dict[str, Any] = {}
         self.applied = 0
+        # The feed cursors whose every change is applied here (the worker's "cursor" messages,
+        # in pipe order), the changes counter beside them, and when either last moved.
+        self.cursors: dict[str, int] = {}
+        self.last_change = 0.0
+        self._position_lock = threading.Lock()
+        # How the indexes were filled (snapshot or rebuild) and the snapshot saver's status.
+        self.start_info: dict[str, Any] = {"source": "loading"}
+        self.snapshot_status: Callable[[], dict[str, Any]] | None = None
         self.restarts = 0
         self._stopping = False
         # One interactive read per item at a time: a page that asks twice waits for the first.
@@ -121,7 +130,7 @@ class WorkerBridge:
 
     def _handle(self, msg: Any) -> None:
         kind = msg[0]
-        if kind in ("upsert", "remove"):
+        if kind in ("upsert", "remove", "cursor"):
             with self._buffer_lock:
                 if self._buffer is not None:
                     self._buffer.append(msg)
@@ -139,6 +148,13 @@ class WorkerBridge:
                     self._cond.notify_all()
 
     def _apply(self, msg: Any) -> None:
+        if msg[0] == "cursor":
+            _, feed, seq = msg
+            with self._position_lock:
+                if self.cursors.get(feed) != seq:
+                    self.cursors[feed] = int(seq)
+                    self.last_change = time.monotonic()
+            return
         if msg[0] == "upsert":
             _, kind, doc, vector = msg
             {
@@ -151,7 +167,19 @@ class WorkerBridge:
             getattr(self.m, kind).remove(item_id)
             if kind == "courses":
                 self.m.course_prereqs.pop(item_id, None)
-        self.applied += 1
+        with self._position_lock:
+            self.applied += 1
+            self.last_change = time.monotonic()
+
+    def resume_from(self, cursors: dict[str, int]) -> None:
+        """Start from a restored snapshot: its cursors are applied already."""
+        with self._position_lock:
+            self.cursors = dict(cursors)
+
+    def position(self) -> tuple[int, dict[str, int]]:
+        """Return the changes applied and the feed cursors they complete, read together."""
+        with self._position_lock:
+            return self.applied, dict(self.cursors)
 
     def loaded(self) -> None:
         """Apply the changes that arrived during the rebuild, then apply them as they come."""
@@ -223,6 +251,8 @@ class WorkerBridge:
             "worker_restarts": self.restarts,
             "changes_applied": self.applied,
             "message": message,
+            "start": self.start_info,
+            "snapshots": self.snapshot_status() if self.snapshot_status else None,
         }
 
     def busy(self, what: str) -> Unavailable:

@@ -5,18 +5,13 @@ the previous snapshot whole. It records the feed cursors read *before* the state
 every event up to them is in the snapshot, and the events after them are replayed on start
 (the handlers are upserts, so an event that was already in the snapshot changes nothing).
 
-Start-up, before the feed followers start (``app._start`` in place of ``rebuild_indexes``):
+Start-up (``app._start``), before the worker starts following the feeds: ``restore`` loads
+the snapshot and moves the stored cursors back to it, or raises ``Unusable`` (missing, another
+format, embedder or dimension, corrupt, or ahead of the store), and the start rebuilds instead.
 
-    if not snapshot.restore(matcher, settings.data_dir / "snapshot"):
-        rebuild_indexes(matcher)
-
-Checkpoint (periodically, from the process that holds the indexes):
-
-    snapshot.save(matcher, settings.data_dir / "snapshot", cursors)
-
-where ``cursors`` must be feed positions whose every change has been applied to these
-indexes: in the web process, the cursors the worker sends *after* the changes they cover
-(the pipe keeps order), not the worker's stored cursors, which may run ahead of the pipe.
+Checkpoints (``sync/checkpoint.py``, in the web process that holds the indexes) save with the
+cursors the worker sent *after* the changes they cover (the pipe keeps order), never the
+worker's stored cursors, which may run ahead of what the web process has applied.
 """
 
 from __future__ import annotations
@@ -92,10 +87,12 @@ def save(matcher: Any, directory: Path, cursors: dict[str, int]) -> dict[str, An
     }
     for name in INDEXES:
         meta["indexes"][name] = _save_index(getattr(matcher, name), tmp / name)
+    # Read after the rows, so every column and region they use is in them; copied in one C
+    # call first, because the reader thread may add to them meanwhile.
     meta["vocab"] = list(matcher.vocab.keys)
     meta["labels"] = dict(matcher.labels)
     meta["region_codes"] = dict(matcher.region_codes)
-    meta["course_prereqs"] = {k: list(v) for k, v in matcher.course_prereqs.items()}
+    meta["course_prereqs"] = {k: list(v) for k, v in dict(matcher.course_prereqs).items()}
     (tmp / "meta.json").write_text(json.dumps(meta))
     old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
     if directory.exists():
@@ -108,10 +105,35 @@ def save(matcher: Any, directory: Path, cursors: dict[str, int]) -> dict[str, An
     return summary
 
 
+class Unusable(Exception):
+    """A snapshot that cannot be restored: missing, stale or corrupt (``reason`` says which)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _check_shapes(src: Path, meta: dict[str, Any], columns: Any) -> None:
+    """Raise ValueError unless every array of one index has the rows its metadata states."""
+    n, dim = int(meta["n"]), meta["dim"]
+    if len(meta["ids"]) != n:
+        raise ValueError(f"{src.name}: {len(meta['ids'])} ids for {n} rows")
+    vecs = np.load(src / "vecs.npy", mmap_mode="r")
+    if vecs.shape[0] != n or (n and vecs.shape[1] != dim):
+        raise ValueError(f"{src.name}: vectors of shape {vecs.shape} for {n} rows of {dim}")
+    for name in ("alive", *(f"col_{k}" for k in columns)):
+        rows = np.load(src / f"{name}.npy", mmap_mode="r").shape[0]
+        if rows != n:
+            raise ValueError(f"{src.name}: {name} has {rows} rows, not {n}")
+    if meta["ann"] and not (src / "hnsw.bin").is_file():
+        raise ValueError(f"{src.name}: the HNSW graph is missing")
+
+
 def _load_index(index: VectorIndex, src: Path, meta: dict[str, Any]) -> None:
     """Fill an empty index from ``src``."""
     import hnswlib
 
+    _check_shapes(src, meta, index.dtypes)
     n = int(meta["n"])
     ids: list[str | None] = list(meta["ids"])
     with index.lock:
@@ -140,42 +162,118 @@ def _load_index(index: VectorIndex, src: Path, meta: dict[str, Any]) -> None:
         index.build_ann_if_due()
 
 
-def load(matcher: Any, directory: Path) -> dict[str, int] | None:
-    """Fill the matcher's empty indexes from a snapshot; return its cursors (None if unusable)."""
-    directory = Path(directory)
-    meta_path = directory / "meta.json"
+def read_meta(
+    directory: Path, model: str, dim: int | None, *, check_dim: bool = True
+) -> dict[str, Any]:
+    """Return a snapshot's metadata, or raise Unusable saying why it cannot be restored.
+
+    ``dim`` is the dimension the embedding cache holds for ``model`` (None: it holds none to
+    compare with; a store reset since the save is caught by the cursors instead).
+    """
+    meta_path = Path(directory) / "meta.json"
     if not meta_path.exists():
-        return None
-    meta = json.loads(meta_path.read_text())
-    if meta.get("format") != FORMAT or meta.get("model") != matcher.model_name:
-        log.info("snapshot %s is of another format or model: ignored", directory)
-        return None
-    t0 = time.perf_counter()
-    for key in meta["vocab"]:
-        matcher.vocab.col(key)
-    matcher.labels.update(meta["labels"])
-    matcher.region_codes.update(meta["region_codes"])
-    matcher.course_prereqs.update({k: tuple(v) for k, v in meta["course_prereqs"].items()})
+        raise Unusable(f"no snapshot in {directory}")
+    try:
+        meta = json.loads(meta_path.read_text())
+        if not isinstance(meta, dict):
+            raise ValueError("meta.json is not an object")
+        indexes = meta["indexes"]
+        cursors = {str(k): int(v) for k, v in meta["cursors"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise Unusable(f"corrupt snapshot metadata: {exc!r}") from exc
+    if meta.get("format") != FORMAT:
+        raise Unusable(f"snapshot format {meta.get('format')!r}, this code reads {FORMAT}")
+    if meta.get("model") != model:
+        raise Unusable(f"snapshot of embedder {meta.get('model')!r}, the matcher runs {model!r}")
     for name in INDEXES:
-        _load_index(getattr(matcher, name), directory / name, meta["indexes"][name])
+        info = indexes.get(name) if isinstance(indexes, dict) else None
+        if not isinstance(info, dict):
+            raise Unusable(f"corrupt snapshot metadata: no {name} index")
+        if not check_dim:
+            continue
+        if info.get("n") and dim is not None and info.get("dim") != dim:
+            raise Unusable(f"snapshot {name} vectors of dimension {info.get('dim')}, not {dim}")
+    meta["cursors"] = cursors
+    return meta
+
+
+def load_checked(
+    matcher: Any, directory: Path, dim: int | None, *, check_dim: bool = True
+) -> dict[str, Any]:
+    """Fill the matcher's empty indexes from a snapshot; return its metadata, or raise Unusable.
+
+    On Unusable the indexes may be half filled: the caller discards them (``reset_indexes``).
+    """
+    directory = Path(directory)
+    meta = read_meta(directory, matcher.model_name, dim, check_dim=check_dim)
+    t0 = time.perf_counter()
+    try:
+        for key in meta["vocab"]:
+            matcher.vocab.col(key)
+        matcher.labels.update(meta["labels"])
+        matcher.region_codes.update(meta["region_codes"])
+        matcher.course_prereqs.update({k: tuple(v) for k, v in meta["course_prereqs"].items()})
+        for name in INDEXES:
+            _load_index(getattr(matcher, name), directory / name, meta["indexes"][name])
+    except Exception as exc:  # a truncated or foreign file: any error means "rebuild"
+        raise Unusable(f"corrupt snapshot: {exc!r}") from exc
     matcher.state = "ready"
-    log.info("snapshot %s loaded in %.1f s", directory, time.perf_counter() - t0)
-    return {str(k): int(v) for k, v in meta["cursors"].items()}
+    meta["load_seconds"] = round(time.perf_counter() - t0, 2)
+    log.info("snapshot %s loaded in %.2f s", directory, meta["load_seconds"])
+    return meta
 
 
-def restore(matcher: Any, directory: Path) -> bool:
+def load(matcher: Any, directory: Path) -> dict[str, int] | None:
+    """Fill the matcher's empty indexes from a snapshot; return its cursors (None if unusable).
+
+    For the benchmarks (no store): the dimension is not checked against the embedding cache.
+    """
+    try:
+        meta = load_checked(matcher, directory, None, check_dim=False)
+    except Unusable as exc:
+        log.info("snapshot %s not loaded: %s", directory, exc)
+        return None
+    return dict(meta["cursors"])
+
+
+def stored_cursors() -> dict[str, int]:
+    """Return the feed cursors stored in the matcher's database (the worker's positions)."""
+    from services.common.db import database
+    from services.common.feed import CURSORS
+    from services.matcher.db import ALIAS
+
+    return {str(d["_id"]): int(d["seq"]) for d in database(ALIAS)[CURSORS].find({})}
+
+
+def cached_dim(model: str) -> int | None:
+    """Return the dimension of the vectors the embedding cache holds for ``model``, if any."""
+    from services.common.db import database
+    from services.matcher.db import ALIAS
+    from services.matcher.sync.cache import COLLECTION
+
+    entry = database(ALIAS)[COLLECTION].find_one({"m": model}, {"d": 1})
+    return int(entry["d"]) if entry and entry.get("d") else None
+
+
+def restore(matcher: Any, directory: Path) -> dict[str, Any]:
     """Load a snapshot and move the stored feed cursors back to it, so only newer events replay.
 
     Call it before the feed followers (the worker) start: they read their cursors from the
-    store and resume from the snapshot's.
+    store and resume from the snapshot's. Raises Unusable (indexes possibly half filled) when
+    the snapshot is missing, stale or corrupt, or claims events the store has never seen (the
+    store was reset after it was written).
     """
     from services.common.db import database
     from services.common.feed import CURSORS
     from services.matcher.db import ALIAS
 
-    cursors = load(matcher, directory)
-    if cursors is None:
-        return False
-    for name, seq in cursors.items():
+    dim = cached_dim(matcher.model_name)
+    stored = stored_cursors()
+    meta = read_meta(directory, matcher.model_name, dim)
+    ahead = {k: v for k, v in meta["cursors"].items() if v > stored.get(k, 0)}
+    if ahead:
+        raise Unusable(f"snapshot cursors {ahead} are ahead of the store's {stored}")
+    meta = load_checked(matcher, directory, dim)
+    for name, seq in meta["cursors"].items():
         database(ALIAS)[CURSORS].update_one({"_id": name}, {"$set": {"seq": seq}}, upsert=True)
-    return True
+    return meta

@@ -25,6 +25,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -105,6 +106,10 @@ class Worker:
         self.m = WorkerMatcher(settings, self)
         self.sync = Sync(self.m, page=FEED_PAGE)
         self.sync.pause = self.wait_interactive
+        # The cursor each feed last reported to the web process (see _reporting).
+        self._reported: dict[str, int] = {}
+        for follower in (self.sync.jobs, self.sync.learner):
+            follower.fetch = self._reporting(follower.name, follower.fetch)
         self.stage = "none"
         self.occupation_stage = "none"
         self.labels_done = 0
@@ -123,6 +128,23 @@ class Worker:
         """Send one message to the web process (serialised: several lanes send)."""
         with self._send_lock:
             self.conn_out.send(msg)
+
+    def _reporting(self, feed: str, fetch: Callable[[int, int], Any]) -> Callable[[int, int], Any]:
+        """Wrap a feed's fetch so the web process learns each cursor its indexes have reached.
+
+        The follower asks for the page after ``after`` only once every event up to it is
+        handled, and the changes of those events went down this pipe before this message: when
+        the web process applies it, its indexes hold every event up to ``after`` (the cursor a
+        snapshot may record; sync/checkpoint.py).
+        """
+
+        def fetch_after(after: int, limit: int) -> Any:
+            if self._reported.get(feed) != after:
+                self.send(("cursor", feed, after))
+                self._reported[feed] = after
+            return fetch(after, limit)
+
+        return fetch_after
 
     def progress(self) -> dict[str, Any]:
         """Return the indexing progress the web process shows."""
