@@ -33,6 +33,8 @@ from tests.deploy.manifests import (
 # Read by gunicorn, Python, Hugging Face or matplotlib, not by the Qabilet settings.
 FOREIGN_ENV = {"HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR", "HF_HUB_OFFLINE", "FORWARDED_ALLOW_IPS"}
 FOREIGN_ENV |= {"GUNICORN_CMD_ARGS"}
+# The pod's own name, only to give each matcher replica a database of its own.
+FOREIGN_ENV |= {"POD_NAME"}
 SETTINGS = {
     "gateway": "gateway.settings",
     "learner": "services.learner.settings",
@@ -255,3 +257,12 @@ def test_the_gateway_limits_through_the_redis_service(overlay: str) -> None:
     service = find(objects, "Service", host)
     assert int(port) in {p["port"] for p in service["spec"]["ports"]}
     assert service["spec"]["selector"] == {NAME: "redis"}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_matcher_replica_follows_the_feeds_into_its_own_database(overlay: str) -> None:
+    objects = render(overlay)
+    (matcher,) = find(objects, "StatefulSet", "matcher")["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e for e in matcher["env"]}
+    assert "$(POD_NAME)" in env["QABILET_DB_NAME"]["value"]
+    assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
