@@ -15,8 +15,10 @@ counts against the same numbers (Flask-Limiter's ``memory://`` counts per worker
   signing into another account is not stopped because one account was guessed.
 
 An attempt is charged before its password is checked, inside one store transaction
-(:func:`services.common.db.atomic`), so concurrent guesses on any worker get exactly the
-budget; a success gives the address's charge back and clears the email's count.
+(:func:`services.common.db.transaction`), so concurrent guesses on any worker get exactly the
+budget (on a server two charges of one email or address write the same document: the second
+meets a write conflict and runs again on the first one's count); a success gives the address's
+charge back and clears the email's count.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any
 
 from limits import parse
 
-from services.common.db import atomic
+from services.common.db import transaction
 from services.common.errors import Problem
 
 from . import accounts
@@ -103,7 +105,8 @@ def _charge(settings: Settings, keys: _Keys, now: float) -> None:
     limit = parse(settings.ratelimit_login)
     period = float(limit.get_expiry())
     store = LoginFailures._get_collection()
-    with atomic(ALIAS):
+
+    def write() -> None:
         email: dict[str, Any] | None = store.find_one({"_id": keys.email})
         address: dict[str, Any] | None = store.find_one({"_id": keys.address})
         if email is not None and now > _forgotten_at(settings, email):
@@ -149,13 +152,18 @@ def _charge(settings: Settings, keys: _Keys, now: float) -> None:
         if random.random() < PURGE_CHANCE:
             store.delete_many({"expires_at": {"$lt": _expires(now)}})
 
+    transaction(ALIAS, write)
+
 
 def _succeeded(keys: _Keys) -> None:
     """Clear the email's count and give the address its charge back (only failures count)."""
     store = LoginFailures._get_collection()
-    with atomic(ALIAS):
+
+    def write() -> None:
         store.delete_one({"_id": keys.email})
         store.update_one({"_id": keys.address, "failures": {"$gt": 0}}, {"$inc": {"failures": -1}})
+
+    transaction(ALIAS, write)
 
 
 def sign_in(*, email: str, password: str, address: str | None, settings: Settings) -> Account:

@@ -6,7 +6,7 @@ collection's hash index first. A read model holds the records of one collection 
 each worker. Before answering it reads the feed's counter (one tiny document): if the sequence
 moved, it reads only the new events by id and re-reads, by id, the records they touch. So it
 answers exactly what the store holds at the time of the request (every write appends its event
-in the same ``atomic`` block), in every gunicorn worker, on litemongo and on a real MongoDB alike.
+in the same transaction), in every gunicorn worker, on litemongo and on a real MongoDB alike.
 
 ``QABILET_READ_MODELS=0`` (``settings.read_models``, kept per app in its kit state) turns them
 off: the plain queries answer, to measure the difference.
@@ -14,6 +14,7 @@ off: the plain queries answer, to measure the difference.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections import deque
@@ -24,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from flask import Flask, current_app
 
-from .db import atomic
+from .db import atomic, is_embedded
 from .feed import CHANGES, COUNTERS
 from .rawstore import all_documents, fetch_by_ids, store_key
 from .state import app_state
@@ -55,8 +56,7 @@ def latest_seq(alias: str) -> int:
 def events_between(alias: str, first: int, last: int) -> list[dict[str, Any]]:
     """Return the feed events ``first``..``last`` that exist, stopping at the first gap.
 
-    On a real server the counter moves before its event is inserted; a reader that skipped the
-    gap could never come back for it.
+    A gap is an event not visible yet; a reader that skipped it could never come back for it.
     """
     out: list[dict[str, Any]] = []
     for start in range(first, last + 1, CHUNK):
@@ -139,9 +139,9 @@ class ReadModel(Generic[R]):
             state = self._states.get(key)
             if state is not None and state.seq == latest_seq(self.alias):
                 return state
-            # With no writer in between: on a real server a write's block (record, then event)
-            # may otherwise be seen half done.
-            with atomic(self.alias):
+            # Embedded: with no writer in between, as litemongo writes a block's record and event
+            # one by one. A server commits them together (one transaction), so no lock is needed.
+            with atomic(self.alias) if is_embedded(self.alias) else contextlib.nullcontext():
                 latest = latest_seq(self.alias)
                 stale = state is None or latest < state.seq or latest - state.seq > RELOAD_GAP
                 if state is not None and not stale:

@@ -10,5 +10,5 @@ from .settings import ALIAS
 
 
 def emit(type_: str, record_id: Any, data: dict[str, Any]) -> int:
-    """Append an event to the jobs feed; call it inside ``atomic(ALIAS)`` with the write."""
+    """Append an event to the jobs feed; call it inside the write's ``transaction(ALIAS, fn)``."""
     return append_event(ALIAS, type_, str(record_id), data)

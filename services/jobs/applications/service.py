@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from services.common.clock import stored_time, utcnow
-from services.common.db import atomic, get_or_404, object_id
+from services.common.db import get_or_404, object_id, transaction
 from services.common.errors import Conflict, ValidationProblem, field_error
 
 from ..employers.models import Employer
@@ -51,7 +51,8 @@ def get_all(*, query: ApplicationQuery) -> ApplicationQuerySet:
 
 def create(*, data: ApplicationCreate) -> Application:
     """Apply a learner to an open vacancy (once) and announce it on the feed."""
-    with atomic(ALIAS):
+
+    def write() -> Application:
         vacancy = Vacancy.objects(id=object_id(data.vacancy_id)).first()
         if vacancy is None:
             raise ValidationProblem(
@@ -81,7 +82,9 @@ def create(*, data: ApplicationCreate) -> Application:
         application.save()
         emit("application.created", application.id, summary(application))
         invitations.applied(learner_id=data.learner_id, vacancy_id=vacancy.id)
-    return application
+        return application
+
+    return transaction(ALIAS, write)
 
 
 def _illegal(current: str, to: str) -> Conflict:
@@ -117,7 +120,8 @@ def transition(*, application_id: str, data: TransitionRequest) -> Application:
             "a salary is recorded only on a hire",
             errors=[field_error("salary", "only allowed with to=hired")],
         )
-    with atomic(ALIAS):
+
+    def write() -> Application:
         current = get(application_id=application_id)
         if data.to not in TRANSITIONS[current.status]:
             raise _illegal(current.status, data.to)
@@ -144,4 +148,6 @@ def transition(*, application_id: str, data: TransitionRequest) -> Application:
         if data.to == "hired":
             emit("application.hired", moved.id, _hire_event(moved, vacancy))
             vacancies.fill_position(vacancy_id=moved.vacancy_id)
-    return moved  # type: ignore[no-any-return]
+        return moved  # type: ignore[no-any-return]
+
+    return transaction(ALIAS, write)

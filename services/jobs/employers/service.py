@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.clock import utcnow
-from services.common.db import atomic, get_or_404
+from services.common.db import get_or_404, transaction
 from services.common.errors import Conflict, field_error
 
 from ..feed import emit
@@ -59,30 +59,37 @@ def create(
 ) -> Employer:
     """Create an employer (source "employer" needs a BIN) and announce it on the feed."""
     fields = data.model_dump() if isinstance(data, EmployerCreate) else dict(data)
-    with atomic(ALIAS):
+
+    def write() -> Employer:
         _ensure_bin_free(fields.get("bin"))
         employer = Employer(**fields, source=source, external_id=external_id)
         employer.save()
         emit("employer.created", employer.id, read(employer))
-    return employer
+        return employer
+
+    return transaction(ALIAS, write)
 
 
 def upsert_imported(
     *, source: str, external_id: str, name: str, region: str
 ) -> tuple[Employer, bool]:
     """Return the imported employer with this external id, creating it when new."""
-    with atomic(ALIAS):
+
+    def write() -> tuple[Employer, bool]:
         found = Employer.objects.imported_as(source, external_id).first()
         if found is not None:
             return found, False
         fields = {"name": name, "region": region}
         return create(data=fields, source=source, external_id=external_id), True
 
+    return transaction(ALIAS, write)
+
 
 def update(*, employer_id: str, data: EmployerUpdate) -> Employer:
     """Change some fields of an employer and announce it on the feed."""
     changes = data.changes()
-    with atomic(ALIAS):
+
+    def write() -> Employer:
         employer = get(employer_id=employer_id)
         if not changes:
             return employer
@@ -93,12 +100,15 @@ def update(*, employer_id: str, data: EmployerUpdate) -> Employer:
         employer.updated_at = utcnow()
         employer.save()
         emit("employer.updated", employer.id, read(employer))
-    return employer
+        return employer
+
+    return transaction(ALIAS, write)
 
 
 def delete(*, employer_id: str) -> None:
     """Delete an employer that has no open vacancies, and announce it on the feed."""
-    with atomic(ALIAS):
+
+    def write() -> None:
         employer = get(employer_id=employer_id)
         open_count = Vacancy.objects.for_employer(employer.id).open().count()
         if open_count:
@@ -109,3 +119,5 @@ def delete(*, employer_id: str) -> None:
         data = read(employer)
         employer.delete()
         emit("employer.deleted", employer.id, data)
+
+    transaction(ALIAS, write)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.clock import utcnow
-from services.common.db import atomic, get_or_404, object_id
+from services.common.db import get_or_404, object_id, transaction
 from services.common.errors import Conflict, Forbidden, ValidationProblem, field_error
 
 from ..applications.models import Application
@@ -49,7 +49,8 @@ def get_all(*, query: InvitationQuery) -> InvitationQuerySet:
 
 def create(*, data: InvitationCreate) -> Invitation:
     """Invite a learner to an open vacancy (once), unless they have already applied to it."""
-    with atomic(ALIAS):
+
+    def write() -> Invitation:
         vacancy = Vacancy.objects(id=object_id(data.vacancy_id)).first()
         if vacancy is None:
             raise ValidationProblem(
@@ -87,12 +88,15 @@ def create(*, data: InvitationCreate) -> Invitation:
         )
         invitation.save()
         emit("invitation.created", invitation.id, summary(invitation))
-    return invitation
+        return invitation
+
+    return transaction(ALIAS, write)
 
 
 def decline(*, invitation_id: str) -> Invitation:
     """Decline an invitation still open (conditional: of two racing answers one wins)."""
-    with atomic(ALIAS):
+
+    def write() -> Invitation:
         current = get(invitation_id=invitation_id)
         now = utcnow()
         done = (
@@ -107,7 +111,9 @@ def decline(*, invitation_id: str) -> Invitation:
                 current_status=status,
             )
         emit("invitation.updated", done.id, summary(done))
-    return done  # type: ignore[no-any-return]
+        return done  # type: ignore[no-any-return]
+
+    return transaction(ALIAS, write)
 
 
 def applied(*, learner_id: str, vacancy_id: Any) -> None:

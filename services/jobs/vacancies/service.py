@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.clock import stored_time, utcnow
-from services.common.db import atomic, get_or_404, object_id
+from services.common.db import get_or_404, object_id, transaction
 from services.common.errors import Conflict, ValidationProblem, field_error
 
 from ..applications.models import Application
@@ -89,7 +89,8 @@ def create(*, data: VacancyCreate, salary_original: dict[str, Any] | None = None
     fields["published_at"] = utcnow() if published is None else stored_time(published)
     fields["employer_id"] = object_id(fields["employer_id"])
     fields["salary_original"] = salary_original
-    with atomic(ALIAS):
+
+    def write() -> Vacancy:
         if Employer.objects(id=fields["employer_id"]).first() is None:
             raise ValidationProblem(
                 "the employer does not exist",
@@ -103,7 +104,9 @@ def create(*, data: VacancyCreate, salary_original: dict[str, Any] | None = None
         vacancy = Vacancy(**_embedded(fields))
         vacancy.save()
         emit("vacancy.created", vacancy.id, read(vacancy))
-    return vacancy
+        return vacancy
+
+    return transaction(ALIAS, write)
 
 
 def find_imported(*, source: str, external_id: str) -> Vacancy | None:
@@ -114,7 +117,8 @@ def find_imported(*, source: str, external_id: str) -> Vacancy | None:
 def update(*, vacancy_id: str, data: VacancyUpdate) -> Vacancy:
     """Change some fields of a vacancy and announce it on the feed."""
     changes = data.changes()
-    with atomic(ALIAS):
+
+    def write() -> Vacancy:
         vacancy = get(vacancy_id=vacancy_id)
         if not changes:
             return vacancy
@@ -127,12 +131,14 @@ def update(*, vacancy_id: str, data: VacancyUpdate) -> Vacancy:
         vacancy.updated_at = utcnow()
         vacancy.save()
         emit("vacancy.updated", vacancy.id, read(vacancy))
-    return vacancy
+        return vacancy
+
+    return transaction(ALIAS, write)
 
 
 def _move(vacancy_id: str, frm: str, fields: dict[str, Any], event: str) -> Vacancy:
     # Conditional update: of two concurrent closes exactly one finds the vacancy still open.
-    with atomic(ALIAS):
+    def write() -> Vacancy:
         current = get(vacancy_id=vacancy_id)
         moved = (
             Vacancy.objects(id=current.id)
@@ -147,7 +153,9 @@ def _move(vacancy_id: str, frm: str, fields: dict[str, Any], event: str) -> Vaca
                 current_status=fresh.status,
             )
         emit(event, moved.id, read(moved))
-    return moved  # type: ignore[no-any-return]
+        return moved  # type: ignore[no-any-return]
+
+    return transaction(ALIAS, write)
 
 
 def close(*, vacancy_id: str) -> Vacancy:
@@ -180,7 +188,8 @@ def reopen(*, vacancy_id: str) -> Vacancy:
 
 def fill_position(*, vacancy_id: Any) -> Vacancy | None:
     """Count one hire; close the vacancy (on the feed) when its last position is filled."""
-    with atomic(ALIAS):
+
+    def write() -> Vacancy | None:
         vacancy = Vacancy.objects(id=vacancy_id).modify(inc__hired_count=1, new=True)
         if vacancy is None or vacancy.status != "open" or vacancy.hired_count < vacancy.positions:
             return vacancy  # type: ignore[no-any-return]
@@ -195,10 +204,13 @@ def fill_position(*, vacancy_id: Any) -> Vacancy | None:
         emit("vacancy.closed", closed.id, read(closed))
         return closed  # type: ignore[no-any-return]
 
+    return transaction(ALIAS, write)
+
 
 def delete(*, vacancy_id: str) -> None:
     """Delete a vacancy nobody applied to (close it otherwise) and announce it on the feed."""
-    with atomic(ALIAS):
+
+    def write() -> None:
         vacancy = get(vacancy_id=vacancy_id)
         applied = Application.objects.for_vacancy(vacancy.id).count()
         if applied:
@@ -209,3 +221,5 @@ def delete(*, vacancy_id: str) -> None:
         data = read(vacancy)
         vacancy.delete()
         emit("vacancy.deleted", vacancy.id, data)
+
+    transaction(ALIAS, write)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from services.common import listing
 from services.common.api import validation_problem
 from services.common.clock import utcnow
-from services.common.db import atomic, get_or_404
+from services.common.db import get_or_404, transaction
 from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
@@ -138,15 +138,19 @@ def _as_dict(course: Course) -> dict[str, Any]:
 
 def create(*, body: CourseCreate) -> Course:
     """Create a course; prerequisites must exist and the external id be new."""
-    course = Course()
-    _apply(course, body)
-    with atomic(ALIAS):
+
+    def write() -> Course:
+        # A fresh document on every run: a re-run must not find the id of an aborted insert.
+        course = Course()
+        _apply(course, body)
         _ensure_external_id_free(body.provider, body.external_id, None)
         _check_prerequisites(course.prerequisites, None)
         course.created_at = course.updated_at = utcnow()
         course.save()
         append_event(ALIAS, "course.created", str(course.id), event_data(course))
-    return course
+        return course
+
+    return transaction(ALIAS, write)
 
 
 def _merge(course: Course, changes: dict[str, Any]) -> CourseCreate:
@@ -181,14 +185,18 @@ def update(*, course_id: str, body: CourseUpdate) -> Course:
     changes = body.model_dump(exclude_unset=True)
     # Retirement is not a catalogue field: an import (upsert) must never undo it.
     retired = changes.pop("retired", None)
-    with atomic(ALIAS):
+
+    def write() -> Course:
         course = get(course_id=course_id)
         return _save_changes(course, _merge(course, changes), retired)
+
+    return transaction(ALIAS, write)
 
 
 def delete(*, course_id: str) -> None:
     """Delete a course nobody is enrolled on and no course requires."""
-    with atomic(ALIAS):
+
+    def write() -> None:
         course = get(course_id=course_id)
         dependant = Course.objects.requiring(course_id).only("id").first()
         if dependant is not None:
@@ -204,6 +212,8 @@ def delete(*, course_id: str) -> None:
         course.delete()
         append_event(ALIAS, "course.deleted", course_id, {"id": course_id})
 
+    transaction(ALIAS, write)
+
 
 def upsert(*, body: CourseCreate) -> tuple[Course, str]:
     """Create or refresh a course keyed by (provider, external_id): "created", "updated", "same"."""
@@ -212,7 +222,8 @@ def upsert(*, body: CourseCreate) -> tuple[Course, str]:
             "an imported course needs an external id",
             errors=[field_error("external_id", "required for import")],
         )
-    with atomic(ALIAS):
+
+    def write() -> tuple[Course, str]:
         course = Course.objects.imported_as(body.provider, body.external_id).first()
         if course is None:
             return create(body=body), "created"
@@ -225,6 +236,8 @@ def upsert(*, body: CourseCreate) -> tuple[Course, str]:
         before = course.updated_at
         course = _save_changes(course, body.model_copy(update={"skills": skills}))
         return course, "same" if course.updated_at == before else "updated"
+
+    return transaction(ALIAS, write)
 
 
 def _fill_provider_keys() -> int:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.common.clock import as_utc, iso, utcnow
-from services.common.db import atomic, get_or_404
+from services.common.db import get_or_404, transaction
 from services.common.errors import Conflict, ValidationProblem, field_error
 from services.common.feed import append_event
 from services.common.pagination import paginate
@@ -68,7 +68,8 @@ def _must_exist(model: Any, field: str, value: str) -> Any:
 
 def create(*, body: EnrolmentCreate) -> Enrolment:
     """Enrol a learner; a second active enrolment on the same course is a conflict."""
-    with atomic(ALIAS):
+
+    def write() -> Enrolment:
         learner: Learner = _must_exist(Learner, "learner_id", body.learner_id)
         course: Course = _must_exist(Course, "course_id", body.course_id)
         if course.retired:
@@ -96,7 +97,9 @@ def create(*, body: EnrolmentCreate) -> Enrolment:
             programme=learner.programme,
         ).save()
         append_event(ALIAS, "enrolment.created", str(enrolment.id), event_data(enrolment))
-    return enrolment
+        return enrolment
+
+    return transaction(ALIAS, write)
 
 
 def _past_or_now(value: datetime | None, field: str) -> datetime:
@@ -120,7 +123,8 @@ def _not_enrolled(enrolment: Enrolment, action: str) -> Conflict:
 
 def complete(*, enrolment_id: str, body: EnrolmentComplete) -> Enrolment:
     """Complete an enrolment once; the course's skills join the learner's profile."""
-    with atomic(ALIAS):
+
+    def write() -> Enrolment:
         enrolment = get(enrolment_id=enrolment_id)
         when = _past_or_now(body.completed_at, "completed_at")
         if when < as_utc(enrolment.enrolled_at) - CLOCK_SKEW:
@@ -146,12 +150,15 @@ def complete(*, enrolment_id: str, body: EnrolmentComplete) -> Enrolment:
         learner = Learner.objects(id=done.learner_id).first() if not done.anonymised else None
         if learner is not None:
             learners.add_course_skills(learner, courses.get(course_id=done.course_id))
-    return done
+        return done
+
+    return transaction(ALIAS, write)
 
 
 def drop(*, enrolment_id: str, when: datetime | None = None) -> Enrolment:
     """Drop an active enrolment (``when``: the day a provider reports it, default now)."""
-    with atomic(ALIAS):
+
+    def write() -> Enrolment:
         enrolment = get(enrolment_id=enrolment_id)
         dropped_at = _past_or_now(when, "dropped_at")
         if dropped_at < as_utc(enrolment.enrolled_at) - CLOCK_SKEW:
@@ -167,4 +174,6 @@ def drop(*, enrolment_id: str, when: datetime | None = None) -> Enrolment:
         if done is None:
             raise _not_enrolled(get(enrolment_id=enrolment_id), "drop")
         append_event(ALIAS, "enrolment.dropped", str(done.id), event_data(done))
-    return done
+        return done
+
+    return transaction(ALIAS, write)

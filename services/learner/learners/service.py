@@ -9,7 +9,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from services.common.api import validation_problem
 from services.common.clock import iso, utcnow
-from services.common.db import atomic, get_or_404
+from services.common.db import get_or_404, transaction
 from services.common.emails import email_key
 from services.common.errors import Conflict, NotFound, ValidationProblem, field_error
 from services.common.feed import append_event
@@ -135,12 +135,16 @@ def _apply_profile(learner: Learner, data: LearnerCreate) -> None:
 
 def create(*, body: LearnerCreate) -> Learner:
     """Create a learner; the email must be new (case-insensitive)."""
-    learner = Learner(skills=_dedupe_self_skills(body.skills))
-    _apply_profile(learner, body)
-    with atomic(ALIAS):
+
+    def write() -> Learner:
+        # A fresh document on every run: a re-run must not find the id of an aborted insert.
+        learner = Learner(skills=_dedupe_self_skills(body.skills))
+        _apply_profile(learner, body)
         _ensure_email_free(body.email)
         learner.created_at = utcnow()
         return _save_and_announce(learner, "learner.created")
+
+    return transaction(ALIAS, write)
 
 
 def _dedupe_self_skills(skills: list[SkillIn]) -> list[SkillEntry]:
@@ -172,7 +176,8 @@ def _profile_dict(learner: Learner) -> dict[str, Any]:
 
 def update(*, learner_id: str, body: LearnerUpdate) -> Learner:
     """Apply a partial update, validating the merged profile as a whole."""
-    with atomic(ALIAS):
+
+    def write() -> Learner:
         learner = get(learner_id=learner_id)
         merged = _profile_dict(learner)
         merged.update(body.model_dump(exclude_unset=True))
@@ -188,6 +193,8 @@ def update(*, learner_id: str, body: LearnerUpdate) -> Learner:
             return learner
         return _save_and_announce(learner, "learner.updated")
 
+    return transaction(ALIAS, write)
+
 
 def _same_skill(entry: SkillEntry, uri: str | None, label: str) -> bool:
     if uri is not None:
@@ -197,7 +204,8 @@ def _same_skill(entry: SkillEntry, uri: str | None, label: str) -> bool:
 
 def add_skill(*, learner_id: str, body: SkillIn) -> Learner:
     """Declare a skill on the profile; declaring a rejected skill lifts the rejection."""
-    with atomic(ALIAS):
+
+    def write() -> Learner:
         learner = get(learner_id=learner_id)
         before = ([skill_dict(s) for s in learner.skills], list(learner.rejected_skills))
         if body.uri is not None and body.uri in learner.rejected_skills:
@@ -220,10 +228,13 @@ def add_skill(*, learner_id: str, body: SkillIn) -> Learner:
             return learner
         return _save_and_announce(learner, "learner.updated")
 
+    return transaction(ALIAS, write)
+
 
 def remove_skill(*, learner_id: str, key: str) -> None:
     """Remove a skill, named by its URI or (for unmapped skills) its label."""
-    with atomic(ALIAS):
+
+    def write() -> None:
         learner = get(learner_id=learner_id)
         uri = key if key.startswith(("http://", "https://")) else None
         kept = [s for s in learner.skills if not _same_skill(s, uri, key)]
@@ -231,6 +242,8 @@ def remove_skill(*, learner_id: str, key: str) -> None:
             raise NotFound(f"learner {learner_id} has no skill {key}")
         learner.skills = kept
         _save_and_announce(learner, "learner.updated")
+
+    transaction(ALIAS, write)
 
 
 def reject_skill(*, learner_id: str, uri: str) -> Learner:
@@ -241,7 +254,8 @@ def reject_skill(*, learner_id: str, uri: str) -> Learner:
         raise ValidationProblem(
             "only a skill URI can be rejected", errors=[field_error("uri", "not an http(s) URI")]
         ) from exc
-    with atomic(ALIAS):
+
+    def write() -> Learner:
         learner = get(learner_id=learner_id)
         kept = [s for s in learner.skills if s.uri != uri]
         if uri in learner.rejected_skills and len(kept) == len(learner.skills):
@@ -251,10 +265,13 @@ def reject_skill(*, learner_id: str, uri: str) -> Learner:
             learner.rejected_skills.append(uri)
         return _save_and_announce(learner, "learner.updated")
 
+    return transaction(ALIAS, write)
+
 
 def set_extracted(*, learner_id: str, body: ExtractedSkillsIn) -> Learner:
     """Replace the extracted skills (the matcher's write-back), skipping rejected ones."""
-    with atomic(ALIAS):
+
+    def write() -> Learner:
         learner = get(learner_id=learner_id)
         rejected = set(learner.rejected_skills)
         kept = [s for s in learner.skills if s.source != "extracted"]
@@ -279,9 +296,11 @@ def set_extracted(*, learner_id: str, body: ExtractedSkillsIn) -> Learner:
         learner.skills = kept + new
         return _save_and_announce(learner, "learner.updated")
 
+    return transaction(ALIAS, write)
+
 
 def add_course_skills(learner: Learner, course: Course) -> bool:
-    """Add the skills a completed course teaches (call inside ``atomic``); tell if changed."""
+    """Add the skills a completed course teaches (in the caller's write); tell if changed."""
     evidence = f"Completed {course.title} ({course.provider})"
     rejected = set(learner.rejected_skills)
     changed = False

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from services.common.api import PageQuery
 from services.common.clock import as_utc, iso, utcnow
-from services.common.db import atomic, database
+from services.common.db import database, transaction
 from services.common.feed import CURSORS, FeedFollower, append_event
 from services.common.http import client_for
 from services.common.pagination import paginate
@@ -57,7 +57,8 @@ def record_hire(event: dict[str, Any]) -> Outcome | None:
         # A malformed event must not stall the feed forever: report it and move on.
         log.warning("skipping malformed hire event %s: %s", event.get("seq"), exc)
         return None
-    with atomic(ALIAS):
+
+    def write() -> Outcome:
         existing = Outcome.objects.of_application(hire.application_id).first()
         if existing is not None:
             return existing
@@ -84,7 +85,9 @@ def record_hire(event: dict[str, Any]) -> Outcome | None:
             recorded_at=utcnow(),
         ).save()
         append_event(ALIAS, "outcome.recorded", str(outcome.id), event_data(outcome))
-    return outcome
+        return outcome
+
+    return transaction(ALIAS, write)
 
 
 def _event_time(event: dict[str, Any]) -> datetime:
