@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
@@ -94,8 +94,13 @@ def call_route(
     *,
     query: Mapping[str, str] | None = None,
     payload: Any = None,
+    body: bytes | None = None,
+    content_type: str | None = None,
 ) -> Upstream:
-    """Call a public route as the current caller, with its policy, from the gateway's own pages."""
+    """Call a public route as the current caller, with its policy, from the gateway's own pages.
+
+    ``payload`` is sent as JSON; ``body`` as raw bytes of ``content_type`` (a page's CSV upload).
+    """
     public = API_PREFIX + path
     try:
         endpoint, params = current_app.url_map.bind("gateway").match(public, method=method)
@@ -103,7 +108,8 @@ def call_route(
         raise NotFound(f"no public route {method} {public}") from exc
     route = _BY_ENDPOINT[endpoint]
     args = {k: v for k, v in (query or {}).items() if v not in (None, "")}
-    routed = {k: str(v) for k, v in params.items()}
+    # Pages quote path values (a Cyrillic provider key); the map matched them still quoted.
+    routed = {k: unquote(str(v)) for k, v in params.items()}
     call = Call(
         principal=current_principal(),
         method=method,
@@ -113,8 +119,8 @@ def call_route(
         target_path=build_path(route.rule, routed),
         raw_query=urlencode(args),
         args=args,
-        content_type="application/json" if payload is not None else None,
-        body=None if payload is None else json.dumps(payload).encode(),
+        content_type="application/json" if payload is not None else content_type,
+        body=body if payload is None else json.dumps(payload).encode(),
     )
     authorise(route.policy, call)
     if call.service == REPORTS:

@@ -7,4 +7,15 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 from ..ministry import pages as ministry_pages  # noqa: E402,F401  (the dashboard's views)
-from . import admin, employer, errors, indexing, learner, provider, session  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (their views register on bp)
+    admin,
+    admin_load,
+    employer,
+    errors,
+    indexing,
+    invitations,
+    learner,
+    provider,
+    provider_upload,
+    session,
+)

@@ -16,7 +16,17 @@ from . import bp, present
 from . import employer_skills as skills
 from .errors import keeps_form
 from .session import region_choices
-from .web import _, answer_problem, api, api_data, flash_answer, me, page, problem_messages
+from .web import (
+    _,
+    answer_problem,
+    api,
+    api_data,
+    current_lang,
+    flash_answer,
+    me,
+    page,
+    problem_messages,
+)
 
 EMPLOYMENT_TYPES = ("full", "part", "project", "internship", "volunteer")
 TEXT_FIELDS = ("title", "description", "requirements")
@@ -104,7 +114,7 @@ def _work_on_board(form: Mapping[str, str], board: skills.Board, *, extract: boo
         if problem:
             problems.append(problem)
     if form.get("action") == "search" or board.query:
-        problem = skills.search(board, call=api)
+        problem = skills.search(board, call=api, lang=current_lang())
         if problem:
             problems.append(problem)
     return problems

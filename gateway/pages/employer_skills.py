@@ -171,19 +171,36 @@ def extract(board: Board, text: str, *, call: Call) -> str | None:
     return None
 
 
-def search(board: Board, *, call: Call) -> str | None:
-    """Find taxonomy skills by name for the reader to add; return a problem line if refused."""
+def search(board: Board, *, call: Call, lang: str = "en") -> str | None:
+    """Find taxonomy skills by name for the reader to add; return a problem line if refused.
+
+    Labels come in ``lang`` where the vocabulary has one; since the label search reads ESCO's
+    English names, the extractor (which reads Russian and Kazakh) adds what it recognises.
+    """
     board.searched = bool(board.query)
     if not board.query:
         return None
-    answer = call("GET", "/skills", query={"q": board.query, "limit": SEARCH_LIMIT})
+    answer = call("GET", "/skills", query={"q": board.query, "limit": SEARCH_LIMIT, "lang": lang})
     if answer.status >= 300:
         return present.problem_text(answer_problem(answer))
+    found = present.items_of(answer.json())
+    extracted = call(
+        "POST",
+        "/skills/extract",
+        payload={"text": board.query, "lang": lang, "top_k": SEARCH_LIMIT},
+    )
+    if extracted.status == 200:
+        found += present.items_of(extracted.json(), "skills")
     listed = board.keys()
-    board.found = [
-        Choice(uri=str(s.get("uri") or ""), label=str(s.get("label") or ""), ticked=False,
-               essential=True, source="self")
-        for s in present.items_of(answer.json())
-        if s.get("label") and str(s.get("uri") or "") not in listed
-    ]  # fmt: skip
+    seen: set[str] = set()
+    board.found = []
+    for s in found:
+        uri = str(s.get("uri") or "")
+        if not s.get("label") or not uri or uri in listed or uri in seen:
+            continue
+        seen.add(uri)
+        board.found.append(
+            Choice(uri=uri, label=str(s["label"]), ticked=False, essential=True, source="self")
+        )
+    board.found = board.found[:SEARCH_LIMIT]
     return None

@@ -55,14 +55,13 @@ def plural(key: str, n: int, **values: Any) -> str:
 def search_skills(q: str) -> list[dict[str, Any]]:
     """Find ESCO skills for a text in any language: label search, then the extractor."""
     found: dict[str, dict[str, Any]] = {}
-    listed = api("GET", "/skills", query={"q": q, "limit": SEARCH_SHOWN})
+    lang = current_lang()  # labels in the page's language where the vocabulary has one
+    listed = api("GET", "/skills", query={"q": q, "limit": SEARCH_SHOWN, "lang": lang})
     if listed.status == 200:
         for item in present.items_of(listed.json()):
             found.setdefault(str(item.get("uri")), item)
     # Labels are English; the extractor also reads Russian and Kazakh words.
-    extracted = api(
-        "POST", "/skills/extract", payload={"text": q, "lang": current_lang(), "top_k": 8}
-    )
+    extracted = api("POST", "/skills/extract", payload={"text": q, "lang": lang, "top_k": 8})
     if extracted.status == 200:
         for item in present.items_of(extracted.json()):
             found.setdefault(str(item.get("uri")), item)
@@ -72,7 +71,7 @@ def search_skills(q: str) -> list[dict[str, Any]]:
 def _rejected(learner: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     for uri in (learner.get("rejected_skills") or [])[:REJECTED_SHOWN]:
-        answer = api("GET", f"/skills/{uri}")
+        answer = api("GET", f"/skills/{uri}", query={"lang": current_lang()})
         data = answer.json() if answer.status == 200 else None
         label = data.get("label") if isinstance(data, dict) else None
         out.append({"uri": uri, "label": str(label or uri)})

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from . import bp, present
 from .learner import learner_id
-from .web import _, answer_problem, api, api_data, flash_answer, page, safe_next
+from .web import _, answer_problem, api, api_data, current_lang, flash_answer, page, safe_next
 
 #: Job matches (or goals) whose gaps make the course recommendations when no target is chosen.
 GAP_TARGETS = 3
@@ -102,12 +102,18 @@ def learner_courses() -> str:
 def search_occupations(q: str) -> list[dict[str, Any]]:
     """Find ESCO occupations by a name in any language: label search, then the title model."""
     found: dict[str, dict[str, Any]] = {}
-    listed = api("GET", "/occupations", query={"q": q, "limit": GOALS_SHOWN})
+    lang = current_lang()  # labels in the page's language where the vocabulary has one
+    listed = api("GET", "/occupations", query={"q": q, "limit": GOALS_SHOWN, "lang": lang})
     if listed.status == 200:
         for item in present.items_of(listed.json()):
             found.setdefault(str(item.get("uri")), item)
     # ESCO labels are English: a Russian or Kazakh title is matched by meaning.
-    matched = api("POST", "/occupations/match", payload={"title": q, "top_k": GOALS_SHOWN})
+    matched = api(
+        "POST",
+        "/occupations/match",
+        query={"lang": lang},
+        payload={"title": q, "top_k": GOALS_SHOWN},
+    )
     if matched.status == 200:
         for item in present.items_of(matched.json()):
             found.setdefault(str(item.get("uri")), item)
@@ -211,3 +217,30 @@ def learner_drop(enrolment_id: str) -> Response:
     answer = api("POST", f"/enrolments/{quote(enrolment_id, safe='')}/drop")
     flash_answer(answer, _("enrol.dropped"))
     return redirect(url_for("pages.learner_activity"))
+
+
+@bp.get("/learner/courses/<course_id>")
+@page("learner")
+def learner_course(course_id: str) -> str:
+    """Show a course: provider, language, level, hours, price, what it teaches and needs first."""
+    course = api_data("GET", f"/courses/{quote(course_id, safe='')}")
+    learner = api_data("GET", f"/learners/{learner_id()}")
+    held = {s.get("uri") for s in learner.get("skills") or [] if s.get("uri")}
+    mine = api("GET", "/enrolments", query={"learner_id": learner_id(), "limit": 100})
+    enrolment = next(
+        (
+            e
+            for e in present.items_of(mine.json() if mine.status == 200 else None)
+            if e.get("course_id") == course.get("id") and e.get("status") != "dropped"
+        ),
+        None,
+    )
+    skills = course.get("skills") or []
+    return render_template(
+        "learner/course.html",
+        course=course,
+        new_skills=[s for s in skills if s.get("uri") not in held],
+        known_skills=[s for s in skills if s.get("uri") in held],
+        prereqs=present.lookup("/courses/{}", set(course.get("prerequisites") or [])),
+        enrolment=enrolment,
+    )

@@ -12,11 +12,16 @@ from services.common.reference import REGION_SLUGS
 
 from ..i18n import LANGUAGES
 from . import bp, present
+from .employer import EMPLOYMENT_TYPES
 from .learner import learner_id
 from .session import region_choices
 from .web import _, answer_problem, api, api_data, page, problem_messages, safe_next
 
 JOBS_SHOWN = 20
+# The matcher does not know a vacancy's employment type: with that filter the page reads this
+# many of the best matches (the other filters applied) from the jobs service and keeps those
+# of the chosen type, and says how many it looked through.
+TYPE_SCAN = 60
 ALL = "all"
 
 
@@ -29,17 +34,36 @@ def _job_filters(learner: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
         "remote": "true" if args.get("remote") == "true" else "",
         "salary_min": args.get("salary_min", "").strip()[:12],
         "language": args.get("language", "") if args.get("language") in LANGUAGES else "",
+        "employment_type": (
+            args.get("employment_type", "")
+            if args.get("employment_type") in EMPLOYMENT_TYPES
+            else ""
+        ),
     }
     query = {k: v for k, v in shown.items() if v and v != ALL}
     return shown, query
 
 
-def _recommend(query: dict[str, str]) -> Any:
-    return api(
+def _recommend(query: dict[str, str]) -> tuple[Any, Any]:
+    """Ask the matcher for jobs; return (its answer, its JSON filtered by employment type)."""
+    wanted = query.get("employment_type")
+    asked = {k: v for k, v in query.items() if k != "employment_type"}
+    answer = api(
         "GET",
         f"/learners/{learner_id()}/recommendations/jobs",
-        query={"limit": JOBS_SHOWN, **query},
+        query={"limit": TYPE_SCAN if wanted else JOBS_SHOWN, **asked},
     )
+    data = answer.json() if answer.status == 200 else None
+    if wanted and isinstance(data, dict):
+        jobs = present.items_of(data)
+        vacancies = present.lookup("/vacancies/{}", {str(j.get("vacancy_id")) for j in jobs})
+        kept = [
+            j
+            for j in jobs
+            if (vacancies.get(str(j.get("vacancy_id"))) or {}).get("employment_type") == wanted
+        ]
+        data = {**data, "items": kept[:JOBS_SHOWN], "scanned": len(jobs)}
+    return answer, data
 
 
 @bp.get("/learner/jobs")
@@ -48,20 +72,18 @@ def learner_jobs() -> Any:
     """Show recommended jobs, filtered (home region first), each with matched and missing skills."""
     learner = api_data("GET", f"/learners/{learner_id()}")
     filters, query = _job_filters(learner)
-    answer = _recommend(query)
+    answer, data = _recommend(query)
     nothing_local = None
-    data = answer.json() if answer.status == 200 else None
     if (
         isinstance(data, dict)
-        and not data.get("considered")
+        and not present.items_of(data)
         and "region" in query
         and "region" not in request.args
     ):
         # The home region was preselected and has nothing: say so and widen to every region.
         nothing_local = query.pop("region")
         filters["region"] = ALL
-        answer = _recommend(query)
-        data = answer.json() if answer.status == 200 else None
+        answer, data = _recommend(query)
     # 404 here means the matcher has not yet read this (new or just edited) profile from its feed.
     pending = answer.status == 404
     errors: list[str] = []
@@ -81,6 +103,8 @@ def learner_jobs() -> Any:
         regions=region_choices(),
         languages=LANGUAGES,
         considered=data.get("considered") if isinstance(data, dict) else None,
+        scanned=data.get("scanned") if isinstance(data, dict) else None,
+        employment_types=EMPLOYMENT_TYPES,
         nothing_local=nothing_local,
         pending=pending,
         errors=errors,

@@ -66,7 +66,7 @@ def test_learner_finds_a_job_reads_it_plans_courses_and_applies_in_russian(
     assert "Вы откликнулись" in page.locator(".applied").inner_text()
     page.goto("/learner/activity")
     row = page.locator("tr.application").first.inner_text()
-    assert "DataSoft LLP" in row and re.search(r"\d{4}-\d{2}-\d{2}", row)
+    assert "DataSoft LLP" in row and re.search(r"\d{1,2} \S+ \d{4}", row)  # a Russian date
     shot(page, "learner-ru-4-activity")
 
 
@@ -75,9 +75,11 @@ def test_learner_chooses_a_goal_and_follows_its_path_in_kazakh(
 ) -> None:
     log_in(page, learner_in(gateway, world, "astana"))
     page.goto("/learner/goals?lang=kk")
-    occupation = gateway.test_client().get(f"{API}/occupations?limit=1").get_json()["items"][0]
-    page.fill("input[name=q]", occupation["label"])
+    occupation = gateway.test_client().get(f"{API}/occupations?limit=1&lang=kk").get_json()
+    occupation = occupation["items"][0]
+    page.fill("input[name=q]", occupation["label_en"])
     page.click("form.occupation-search button")
+    # Searched by its ESCO name, listed by its Kazakh one (the page's language).
     assert occupation["label"] in page.locator("ul.occupations").inner_text()
     shot(page, "learner-kk-1-goal-search")
     page.locator("li.occupation").first.locator("button", has_text="Мақсаттарға қосу").click()
@@ -120,3 +122,38 @@ def test_learner_edits_the_profile_and_a_too_long_cv_is_kept_in_russian(
     assert "Ничего не сохранено" in page.locator(".flash.error").inner_text()
     assert len(page.locator("textarea[name=cv_text]").input_value()) >= len(cv.strip())
     shot(page, "learner-ru-6-cv-too-long")
+
+
+def test_learner_filters_jobs_by_employment_type_in_kazakh(
+    page: Any, world: World, gateway: Flask
+) -> None:
+    client = gateway.test_client()
+    employer = world["employer"]
+    body = {
+        "title": "Жартылай күндік талдаушы",
+        "description": "Деректерді талдау, жартылай жұмыс күні.",
+        "region": "astana",
+        "employment_type": "part",
+        "skills": [{"uri": s["uri"], "label": s["label"], "essential": True}
+                   for s in world.skills[:3]],
+    }  # fmt: skip
+    part = client.post(f"{API}/vacancies", headers=employer.headers, json=body).get_json()
+    try:
+        log_in(page, learner_in(gateway, world, "astana"))
+
+        def shown() -> bool:
+            page.goto("/learner/jobs?lang=kk")
+            page.select_option("select[name=employment_type]", "part")
+            page.click("form.filters button[type=submit]")
+            return page.locator(f"article.job[data-vacancy='{part['id']}']").count() == 1
+
+        wait_until(shown, timeout=60)
+        assert page.locator(f"article.job[data-vacancy='{world.vacancy['id']}']").count() == 0
+        assert "Жұмыспен қамту түрі" in page.locator(".scanned").inner_text()
+        shot(page, "learner-kk-5-jobs-part-time")
+        page.goto(f"/learner/courses/{world.course['id']}?lang=kk")
+        assert page.locator("h1").inner_text() == world.course["title"]
+        assert "Курс нені үйретеді" in page.locator(".course-skills").inner_text()
+        shot(page, "learner-kk-6-course")
+    finally:
+        client.post(f"{API}/vacancies/{part['id']}/close", headers=employer.headers)

@@ -137,3 +137,31 @@ def test_error_pages_speak_the_page_language_and_keep_a_long_cv(
     assert tab.input_value("textarea[name=cv_text]") == cv
     assert "ең көбі 20 000" in tab.locator(".flash.error").inner_text()
     shot(tab, "errors-kk-2-too-large-cv")
+
+
+def test_admin_starts_a_bounded_load_run_and_watches_it_reach_the_history(
+    tab: Any,
+    world: World,
+) -> None:
+    log_in(tab, ADMIN_EMAIL, ADMIN_PASSWORD)
+    tab.goto("/admin/load?lang=ru")
+    before = tab.locator("tr.load-row").count()
+    tab.fill("input[name=users]", "60")
+    tab.fill("input[name=seconds]", "5")
+    tab.evaluate("document.querySelector('#load-form').noValidate = true")
+    tab.click("#load-form button[type=submit]")
+    assert "Пользователей: укажите число от 1 до 50." in tab.locator(".flash.error").inner_text()
+    assert "Подтвердите запуск галочкой." in tab.locator(".flash.error").inner_text()
+    tab.fill("input[name=users]", "2")
+    tab.check("input[name=confirm]")
+    tab.click("#load-form button[type=submit]")
+    assert "Прогон запущен: 2 польз., 5 с." in flash(tab)
+    assert "Идёт прогон" in tab.locator(".load-state").inner_text()
+    shot(tab, "admin-ru-3-load-running")
+    # The page polls and reloads itself when the run ends; the run creates its accounts first.
+    tab.wait_for_selector("#load-run[data-running='false']", timeout=300_000)
+    state = tab.locator(".load-state").inner_text()
+    assert "Прогон завершён" in state, (state, tab.locator(".load-log").inner_text()[-2000:])
+    assert tab.locator("tr.load-row").count() == min(before + 1, 10)
+    assert tab.locator("tr.load-row").first.locator("td").nth(1).inner_text() == "2"
+    shot(tab, "admin-ru-4-load-done")
