@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -63,10 +64,14 @@ def format_number(value: Any, digits: int | None = None) -> str:
     """Return a number with the locale's separators (``digits`` after the point, if given)."""
     if value is None:
         return EMPTY
-    if digits is None:
-        return str(flask_babel.format_decimal(value))
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(flask_babel.format_decimal(value, format=pattern))
+    try:
+        if digits is None:
+            return str(flask_babel.format_decimal(value))
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return str(flask_babel.format_decimal(value, format=pattern))
+    except decimal.InvalidOperation:
+        # Past decimal's 28 digits Babel cannot round; such a figure is shown as Python writes it.
+        return f"{value:.{digits or 0}e}" if isinstance(value, int | float) else str(value)
 
 
 def format_share(value: Any) -> str:

@@ -11,18 +11,23 @@ from services.common.clock import as_utc
 
 from .models import LoadRun
 
+# Bounds no real run comes near; they keep a figure printable (and a page from failing).
+MAX_COUNT = 10**12
+MAX_RPS = 10_000_000.0
+MAX_MS = 100_000_000.0
+
 
 class EndpointIn(Schema):
     """One endpoint's figures as locust measured them."""
 
     method: str = Field(max_length=10)
     name: str = Field(max_length=300)
-    requests: int = Field(ge=0)
-    failures: int = Field(ge=0)
-    rps: float = Field(ge=0)
-    p50_ms: float | None = Field(None, ge=0)
-    p95_ms: float | None = Field(None, ge=0)
-    p99_ms: float | None = Field(None, ge=0)
+    requests: int = Field(ge=0, le=MAX_COUNT)
+    failures: int = Field(ge=0, le=MAX_COUNT)
+    rps: float = Field(ge=0, le=MAX_RPS)
+    p50_ms: float | None = Field(None, ge=0, le=MAX_MS)
+    p95_ms: float | None = Field(None, ge=0, le=MAX_MS)
+    p99_ms: float | None = Field(None, ge=0, le=MAX_MS)
 
 
 class LoadRunCreate(Schema):
@@ -32,14 +37,14 @@ class LoadRunCreate(Schema):
     started_at: datetime
     duration_s: float = Field(ge=0, le=7 * 24 * 3600)
     users: int = Field(ge=0, le=1_000_000)
-    spawn_rate: float = Field(ge=0)
+    spawn_rate: float = Field(ge=0, le=MAX_RPS)
     target: str | None = Field(None, max_length=300)
-    requests: int = Field(ge=0)
-    failures: int = Field(ge=0)
-    rps: float = Field(ge=0)
-    p50_ms: float | None = Field(None, ge=0)
-    p95_ms: float | None = Field(None, ge=0)
-    p99_ms: float | None = Field(None, ge=0)
+    requests: int = Field(ge=0, le=MAX_COUNT)
+    failures: int = Field(ge=0, le=MAX_COUNT)
+    rps: float = Field(ge=0, le=MAX_RPS)
+    p50_ms: float | None = Field(None, ge=0, le=MAX_MS)
+    p95_ms: float | None = Field(None, ge=0, le=MAX_MS)
+    p99_ms: float | None = Field(None, ge=0, le=MAX_MS)
     endpoints: list[EndpointIn] = Field(default_factory=list, max_length=200)
 
 

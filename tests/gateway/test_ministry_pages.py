@@ -85,6 +85,27 @@ def test_dashboard_states_populations_fairness_by_region_and_load(
     assert "70,2 запросов/с" in after and "ошибок 3 из 4\xa0210" in after
 
 
+def test_a_recorded_run_with_extreme_figures_never_breaks_the_dashboard(
+    gateway: Flask, world: World, ministry: FlaskClient
+) -> None:
+    # The API fuzz once stored rps=1e308, and every dashboard view then answered 500.
+    client = gateway.test_client()
+    huge = client.post(
+        "/api/v1/ministry/load-runs", json={**RUN, "rps": 1e308}, headers=world["admin"].headers
+    )
+    assert huge.status_code == 422 and "rps" in huge.get_data(as_text=True)
+    edge = {**RUN, "rps": 10_000_000.0, "requests": 10**12, "p99_ms": 100_000_000.0}
+    posted = client.post("/api/v1/ministry/load-runs", json=edge, headers=world["admin"].headers)
+    assert posted.status_code == 201
+    assert ministry.get("/ministry?lang=ru").status_code == 200
+
+
+def test_format_number_writes_any_float_even_past_decimals_precision() -> None:
+    from gateway.i18n.web import format_number
+
+    assert format_number(1e308, 1) == "1.0e+308"
+
+
 def test_charts_wrap_long_labels_instead_of_clipping_them() -> None:
     from gateway.ministry.charts import Bar, bars, wrap_label
 
