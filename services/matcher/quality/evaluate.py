@@ -44,6 +44,7 @@ from services.matcher.quality.eval_sets import (
     load_skillskape,
     load_titles,
 )
+from services.matcher.quality.latency import measure_api_latency, print_latency
 
 HERE = Path(__file__).resolve().parent
 MULTILINGUAL_CHECK = HERE / "eval_data" / "multilingual_check.json"
@@ -367,8 +368,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--alt-labels", action=argparse.BooleanOptionalAction, default=None)
     ap.add_argument("--skip-titles", action="store_true", help="no occupation label vectors")
     ap.add_argument("--quick", action="store_true", help="skip throughput and latency")
+    ap.add_argument(
+        "--latency", action="store_true", help="only the extract API's p50/p95 (quality/latency.py)"
+    )
     args = ap.parse_args(argv)
     data_dir = (args.data_dir or default_data_dir()).resolve()
+    if args.latency:
+        cache = Path(args.cache_dir or "var/cache").resolve()
+        lat = measure_api_latency(data_dir, args.model, cache)
+        print_latency(lat)
+        out = args.out.with_name(args.out.stem + "_latency.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(lat, indent=2), encoding="utf-8")
+        print(f"wrote {out}")
+        return 0
     results = run(args, data_dir)
     print_table(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
