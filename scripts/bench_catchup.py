@@ -3,7 +3,9 @@
 Starts learner, jobs and matcher on free ports over an empty temporary store, seeds the real
 catalogues, vacancies and generated learners (the matcher now has the whole backlog to index),
 then fires recommendation and candidate requests for ``--seconds`` while it catches up, and
-prints p50/p99, the 5xx count (503 "still indexing" shown on its own) and the catch-up progress.
+prints p50/p95/p99, the 5xx count (503 "still indexing" shown on its own), how many answers were
+provisional (computed before the item was indexed, and saying so), the catch-up progress and
+where the time of the interactive lane's reads went (per phase, from /sync/status).
 Every process is started here and stopped by pid.
 """
 
@@ -111,7 +113,7 @@ def main() -> int:
         print(f"seeded in {time.monotonic() - t0:.1f} s", flush=True)
         learners = _ids(urls["learner"] + "/learners")
         vacancies = _ids(urls["jobs"] + "/vacancies")
-        results: list[tuple[str, int, float]] = []
+        results: list[tuple[str, int, float, bool]] = []
         stop = time.monotonic() + args.seconds
         lock = threading.Lock()
 
@@ -124,9 +126,10 @@ def main() -> int:
                 else:
                     kind = "candidates"
                     url = f"{urls['matcher']}/vacancies/{rnd.choice(vacancies)}/candidates"
-                status, _, dt = _get(url)
+                status, body, dt = _get(url)
+                provisional = isinstance(body, dict) and bool(body.get("provisional"))
                 with lock:
-                    results.append((kind, status, dt))
+                    results.append((kind, status, dt, provisional))
                 time.sleep(0.05)
 
         threads = [threading.Thread(target=fire) for _ in range(args.threads)]
@@ -136,22 +139,39 @@ def main() -> int:
             t.join()
         _, sync_status, _ = _get(urls["matcher"] + "/sync/status")
         info = (sync_status or {}).get("indexing") or {}
-        counts = Counter(s for _, s, _ in results)
-        for kind in ("recommendations", "candidates", "all"):
-            rows = [r for r in results if kind in ("all", r[0])]
-            ok = sorted(dt * 1000 for _, s, dt in rows if s < 500)
-            every = sorted(dt * 1000 for _, _, dt in rows)
+        counts = Counter(r[1] for r in results)
+        print(
+            f"{'':16} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'5xx':>5} "
+            f"{'503':>5} {'provisional':>11}"
+        )
+        for kind in ("recommendations", "candidates", "all", "  provisional", "  indexed"):
+            if kind.strip() in ("provisional", "indexed"):
+                rows = [r for r in results if r[3] == (kind.strip() == "provisional")]
+            else:
+                rows = [r for r in results if kind in ("all", r[0])]
+            every = sorted(r[2] * 1000 for r in rows)
             if not every:
                 continue
             q = statistics.quantiles(every, n=100) if len(every) > 1 else [every[0]] * 99
             print(
-                f"{kind:16} n={len(rows):5} p50={q[49]:7.1f} ms p99={q[98]:7.1f} ms "
-                f"(non-5xx p50 {statistics.median(ok) if ok else float('nan'):.1f} ms) "
-                f"5xx={sum(1 for _, s, _ in rows if s >= 500)} "
-                f"(503 still indexing {sum(1 for _, s, _ in rows if s == 503)})"
+                f"{kind:16} {len(rows):8} {q[49]:8.1f} {q[94]:8.1f} {q[98]:8.1f} "
+                f"{sum(1 for r in rows if r[1] >= 500):5} {sum(1 for r in rows if r[1] == 503):5} "
+                f"{sum(1 for r in rows if r[3]):11}"
             )
         print("status codes:", dict(counts))
         print("matcher progress at the end:", info.get("message"), info.get("timings"))
+        lane = info.get("interactive") or {}
+        for name in ("worker", "round_trip", "provisional_owner_read"):
+            summary = lane.get(name)
+            if summary:
+                phases = {k: v for k, v in summary.items() if k != "reads"}
+                print(f"interactive reads ({name}, {summary.get('reads')} recent; ms):")
+                for phase, v in phases.items():
+                    print(f"  {phase:16} p50 {v['p50_ms']:8.1f}  p99 {v['p99_ms']:8.1f}")
+        print(
+            "deferred tagging queue:", lane.get("deferred_tagging"),
+            "provisional answers (matcher count):", lane.get("provisional_answers"),
+        )  # fmt: skip
     finally:
         for name in reversed(names):
             suite.stop(name, run_dir)

@@ -1,8 +1,9 @@
 """A fresh matcher under gunicorn answers at once and indexes in its own background process.
 
 Live learner, jobs and matcher services (fake embedder, empty store). The matcher must report
-its progress immediately, tell a request it cannot answer yet with a quick 503 + Retry-After
-(never a timeout), and show a person's own edit within 2 s through ``POST /sync/priority``.
+its progress immediately, answer a request for an item it has not indexed yet at once (a
+provisional answer that says so, or a quick 503 + Retry-After; never a timeout), and show a
+person's own edit within 2 s through ``POST /sync/priority``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def test_a_fresh_matcher_answers_at_once_and_shows_edits_within_two_seconds(
                 assert "indexing" in body["detail"] or "indexed" in body["detail"], body
                 return None
             assert status == 200, body
+            if body["provisional"]:  # computed before the learner was indexed, and says so
+                assert body["provisional_basis"] and body["indexing"]["message"], body
             return {i["vacancy_id"] for i in body["items"]}
 
         # Both vacancies, once the feed brings the second (the learner may be indexed first).

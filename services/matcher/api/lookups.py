@@ -54,15 +54,23 @@ def extract(m: ExtractorHost, *, body: ExtractIn) -> dict[str, Any]:
     }
 
 
-def match_title(m: Matcher, *, body: OccupationMatchIn) -> dict[str, Any]:
-    """Return the ESCO occupations a title names, best first."""
+def match_title(m: Matcher, *, body: OccupationMatchIn, lang: str | None = None) -> dict[str, Any]:
+    """Return the ESCO occupations a title names, best first, labelled in ``lang``."""
     matcher = m.occupation_matcher()
     if matcher is None:
         raise Unavailable(NOT_IMPORTED)
     found = matcher.match(body.title, top_k=body.top_k)
     return {
         "model": m.model_name,
-        "items": [{"uri": o.uri, "label": o.label, "score": o.score} for o in found],
+        "items": [
+            {
+                "uri": o.uri,
+                **shown_label(o.uri, o.label, lang),
+                "label_en": o.label,
+                "score": o.score,
+            }
+            for o in found
+        ],
     }
 
 

@@ -14,8 +14,9 @@ class ExtractIn(Schema):
     """Free text to tag with ESCO skills.
 
     ``min_confidence: 0`` returns the full ranking of candidate skills for the text (its
-    ``top_k`` best, each scored by its best sentence or clause; the benchmark setting);
-    otherwise the calibrated set above the threshold, skills the vocabulary names first.
+    ``top_k`` best, each scored by its best sentence or clause; the benchmark setting; in
+    Russian/Kazakh text the skills the vocabulary names come first); otherwise the calibrated
+    set above the threshold, skills the vocabulary names first.
     """
 
     text: str = Field(min_length=1, max_length=50_000)
@@ -55,6 +56,8 @@ class OccupationMatchIn(Schema):
 class OccupationMatchRead(BaseModel):
     uri: str
     label: str
+    label_lang: str = Field("en", description="the language of label (en: the ESCO label)")
+    label_en: str = Field("", description="the ESCO preferred label (English)")
     score: float
 
 
@@ -191,6 +194,13 @@ class JobsOut(BaseModel):
     weights: Weights
     considered: int = Field(description="open vacancies passing the filters")
     items: list[JobItem]
+    provisional: bool = Field(
+        False,
+        description="computed before the matcher finished indexing this item: see "
+        "provisional_basis for what it used and indexing for the progress",
+    )
+    provisional_basis: str | None = None
+    indexing: dict[str, Any] | None = None
 
 
 class CandidatesQuery(Schema):
@@ -238,6 +248,13 @@ class CandidatesOut(BaseModel):
     considered: int = Field(description="consenting learners passing the filters")
     candidates: list[CandidateItem]
     trainable: list[TrainableItem]
+    provisional: bool = Field(
+        False,
+        description="computed before the matcher finished indexing this item: see "
+        "provisional_basis for what it used and indexing for the progress",
+    )
+    provisional_basis: str | None = None
+    indexing: dict[str, Any] | None = None
 
 
 ANY_LANGUAGE = (

@@ -68,13 +68,14 @@ def extract_skills(body: ExtractIn) -> dict[str, Any]:
     "POST",
     "/occupations/match",
     body=OccupationMatchIn,
+    query=LangQuery,
     response=OccupationMatchOut,
     tags=["occupations"],
     errors={503: "taxonomy not imported"},
 )
-def match_occupations(body: OccupationMatchIn) -> dict[str, Any]:
-    """Rank ESCO occupations for a job title."""
-    return lookups.match_title(_matcher(), body=body)
+def match_occupations(body: OccupationMatchIn, query: LangQuery) -> dict[str, Any]:
+    """Rank ESCO occupations for a job title (labels in ``?lang=`` where the vocabulary has one)."""
+    return lookups.match_title(_matcher(), body=body, lang=query.lang)
 
 
 @endpoint(bp, "GET", "/skills", query=SearchQuery, response=SkillPage, tags=["skills"])

@@ -7,6 +7,7 @@ employer marked essential, or all of its skills when none is marked.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,7 @@ def course_options(
     if n == 0 or not need:
         return {}
     teaches = ci.skills.product(m.held_vector(need), n) > 0
-    ok = ci.alive[:n] & ci.column("active")
+    ok = ci.alive[:n] & ci.cols["active"][:n]
     if allowed is not None:
         ok = ok & allowed[:n]
     rows = np.flatnonzero(teaches & ok).tolist()
@@ -132,9 +133,15 @@ def plan_cover(
     return solve(need, options, done, exact_max=m.settings.exact_cover_max), options
 
 
-def course_entries(m: Matcher, cover: Cover, options: dict[str, Option]) -> list[dict[str, Any]]:
-    """Return the chosen courses in order, with titles and the needed skills each teaches."""
-    docs = {d.id: d for d in CourseCopy.objects(id__in=cover.selected)}
+def course_entries(
+    m: Matcher, cover: Cover, options: dict[str, Option], docs: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Return the chosen courses in order, with titles and the needed skills each teaches.
+
+    ``docs`` (course id -> copy) lets a caller with many covers read the copies once.
+    """
+    if docs is None:
+        docs = course_docs(cover.selected)
     out = []
     for cid in cover.selected:
         doc = docs.get(cid)
@@ -154,23 +161,34 @@ def course_entries(m: Matcher, cover: Cover, options: dict[str, Option]) -> list
     return out
 
 
+def course_docs(ids: Iterable[str]) -> dict[str, Any]:
+    """Return the course copies of ``ids`` by id (one read)."""
+    return {d.id: d for d in CourseCopy.objects(id__in=list(ids))}
+
+
 def _teaching(m: Matcher, keys: set[str]) -> np.ndarray:
     """Return which live, active course rows teach any of ``keys``."""
     ci = m.courses
     n = ci.n
     if n == 0 or not keys:
         return np.zeros(n, bool)
-    return (ci.skills.product(m.held_vector(keys), n) > 0) & ci.alive[:n] & ci.column("active")
+    return (ci.skills.product(m.held_vector(keys), n) > 0) & ci.alive[:n] & ci.cols["active"][:n]
 
 
 def _excluded(m: Matcher, need: set[str], allowed: np.ndarray) -> int:
     """Return how many courses teaching a needed skill the language rule left out."""
-    return int((_teaching(m, need) & ~allowed[: m.courses.n]).sum())
+    return int(_outside(_teaching(m, need), allowed).sum())
 
 
 def _taught_elsewhere(m: Matcher, keys: set[str], allowed: np.ndarray) -> set[str]:
     """Return the skills of ``keys`` that only courses in other languages teach."""
-    return {k for k in keys if (_teaching(m, {k}) & ~allowed[: m.courses.n]).any()}
+    return {k for k in keys if _outside(_teaching(m, {k}), allowed).any()}
+
+
+def _outside(teaching: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Return the teaching rows the language rule left out (rows added meanwhile are not)."""
+    k = min(len(teaching), len(allowed))
+    return teaching[:k] & ~allowed[:k]
 
 
 def _done(learner_id: str) -> list[str]:
@@ -185,8 +203,8 @@ class Reach:
         self.m = m
         vi = m.vacancies
         self.n = vi.n
-        self.required = vi.column("n_required").copy()
-        self.open = vi.alive[: self.n] & vi.column("open") & (self.required > 0)
+        self.required = vi.cols["n_required"][: self.n].copy()
+        self.open = vi.alive[: self.n] & vi.cols["open"][: self.n] & (self.required > 0)
         self.threshold = m.settings.reach_threshold
 
     def mask(self, held: set[str]) -> np.ndarray:
@@ -315,7 +333,7 @@ def courses_for_learner(
         gain = ci.skills.product(m.vocab.vector(weights), n)
         coverage = gain / float(sum(weights.values()))
         done = set(_done(learner_id))
-        mask = ci.alive[:n] & ci.column("active") & (gain > 0)
+        mask = ci.alive[:n] & ci.cols["active"][:n] & (gain > 0)
         excluded = int((mask & ~allowed[:n]).sum())
         mask &= allowed[:n]
         for cid in done:

@@ -21,8 +21,16 @@ import numpy as np
 
 from services.common.errors import NotFound
 from services.matcher.ml.index import VectorIndex, top_k
-from services.matcher.recommend.rows import language_mask
-from services.matcher.recommend.state import Matcher
+from services.matcher.recommend.provisional import (
+    FROM_RECORD,
+    marker,
+    owner_record,
+    skill_keys,
+    untagged_basis,
+)
+from services.matcher.recommend.rows import VACANCY_SHOWN, language_mask
+from services.matcher.recommend.state import Matcher, NotIndexedYet
+from services.matcher.sync.entities import learner_fields
 from services.matcher.sync.models import LearnerCopy, VacancyCopy
 
 #: Cosine an unrelated pair gets from each model (see MODEL_CHOICE.md); similarity starts there.
@@ -86,15 +94,18 @@ def rank_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (rows, cosines) of the ``k`` best rows passing ``mask`` by blended score."""
     if index.ann is None:
-        cos = index.sims_all(q)
+        # Rows appended after ``coverage`` and ``mask`` were computed (a feed write during the
+        # request) are left out, not broadcast against shorter arrays.
+        cos = index.sims_all(q)[: len(mask)]
         rows, _ = top_k(np.where(mask, blend.total(cos, coverage), -np.inf), k)
         return rows, cos[rows]
     # Approximate: the nearest by embedding plus the best by coverage, re-ranked exactly.
     # Only rows sharing a skill have coverage: the top-k by coverage looks at those alone.
     fetch = max(OVERFETCH * k, 50)
     by_vector, vec_cos = index.search(q, fetch, mask)
-    held = np.flatnonzero(coverage)
-    held = held[mask[held]]
+    # A boolean nonzero is ~8x cheaper than one over floats, and the mask joins before it.
+    k_rows = min(len(coverage), len(mask))
+    held = np.flatnonzero((coverage[:k_rows] != 0) & mask[:k_rows])
     by_skills = top_k(coverage[held], fetch, held)[0]
     cand = np.unique(np.concatenate([by_vector, by_skills]))
     cos = index.sims_rows(q, cand)
@@ -177,43 +188,63 @@ def jobs_for_learner(
     language: list[str] | None = None,
     limit: int = 10,
 ) -> dict[str, Any]:
-    """Return the open vacancies that fit a learner best, each explained."""
+    """Return the open vacancies that fit a learner best, each explained.
+
+    A learner the interactive lane could not index in time gets a provisional answer from
+    their record at the learner service: declared skills, ranked by coverage alone.
+    """
     blend = Blend.of(m)
-    lrow = learner_row(m, learner_id)
-    q = m.learners.vecs[lrow].copy()
-    held = held_keys(m, m.learners, lrow)
+    q: np.ndarray | None
+    basis: str | None
+    try:
+        lrow = learner_row(m, learner_id)
+    except NotIndexedYet as exc:
+        f = learner_fields(owner_record(m, exc))
+        rejected = set(f["rejected_skills"])
+        held = set(skill_keys([s for s in f["declared_skills"] if s.get("uri") not in rejected]))
+        q, basis, progress = None, FROM_RECORD.format(owner="learner", text="CV"), exc.progress
+        # Without a vector there is no similarity: the score is the coverage, as stated.
+        blend = Blend(0.0, blend.essential_weight, blend.floor)
+    else:
+        q = m.learners.vecs[lrow].copy()
+        held = held_keys(m, m.learners, lrow)
+        basis, progress = untagged_basis(m, "learners", learner_id), None
     vi = m.vacancies
     n = vi.n
-    mask = vi.alive[:n] & vi.column("open")
+    mask = vi.alive[:n] & vi.cols["open"][:n]
     if region:
-        mask &= np.isin(vi.column("region"), [m.region_codes.get(r, -2) for r in region])
+        mask &= np.isin(vi.cols["region"][:n], [m.region_codes.get(r, -2) for r in region])
     if remote is not None:
-        mask &= vi.column("remote") == remote
+        mask &= vi.cols["remote"][:n] == remote
     if salary_min is not None:
         with np.errstate(invalid="ignore"):
-            mask &= vi.column("pay") >= salary_min
+            mask &= vi.cols["pay"][:n] >= salary_min
     if language:
-        mask &= (vi.column("langs") & language_mask(language)) != 0
-    total_w = vi.column("total_weight")
+        mask &= (vi.cols["langs"][:n] & language_mask(language)) != 0
+    total_w = vi.cols["total_weight"][:n]
     held_w = vi.skills.product(m.held_vector(held), n)
     coverage = np.divide(held_w, total_w, out=np.zeros(n, np.float32), where=total_w > 0)
-    rows, cos = rank_rows(vi, q, coverage, mask, limit, blend)
+    if q is None:
+        rows, _ = top_k(np.where(mask & (coverage > 0), coverage, -np.inf), limit)
+        cos = np.zeros(len(rows), np.float32)
+    else:
+        rows, cos = rank_rows(vi, q, coverage, mask, limit, blend)
     ids = [str(vi.ids[r]) for r in rows.tolist()]
-    docs = {d.id: d for d in VacancyCopy.objects(id__in=ids)}
+    shown = _shown_vacancies(m, ids)
     items = []
     for row, vid, c in zip(rows.tolist(), ids, cos.tolist(), strict=True):
-        doc = docs.get(vid)
+        doc = shown.get(vid) or {}
         matched, missing = explain(m, vi, row, held)
         items.append(
             {
                 "vacancy_id": vid,
-                "title": doc.title if doc else "",
-                "employer_id": doc.employer_id if doc else None,
-                "region": doc.region if doc else None,
-                "remote": bool(doc.remote) if doc else False,
-                "salary_min": doc.salary_min if doc else None,
-                "salary_max": doc.salary_max if doc else None,
-                "languages": list(doc.languages) if doc else [],
+                "title": doc.get("title") or "",
+                "employer_id": doc.get("employer_id"),
+                "region": doc.get("region"),
+                "remote": bool(doc.get("remote")),
+                "salary_min": doc.get("salary_min"),
+                "salary_max": doc.get("salary_max"),
+                "languages": list(doc.get("languages") or []),
                 "score": blend.parts(c, float(coverage[row])),
                 "matched_skills": matched,
                 "missing_skills": missing,
@@ -224,7 +255,18 @@ def jobs_for_learner(
         "weights": blend.describe(),
         "considered": int(mask.sum()),
         "items": items,
+        **marker(m, basis, progress),
     }
+
+
+def _shown_vacancies(m: Matcher, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Return the shown fields of vacancies: kept beside the rows, else read from the copies."""
+    out = {vid: d for vid in ids if (d := m.shown_vacancy(vid)) is not None}
+    missing = [vid for vid in ids if vid not in out]
+    if missing:  # rows restored from a snapshot carry no shown fields
+        for doc in VacancyCopy.objects(id__in=missing):
+            out[doc.id] = {f: getattr(doc, f) for f in VACANCY_SHOWN}
+    return out
 
 
 def candidate_scores(

@@ -66,7 +66,7 @@ class Reading:
         if self.any_language:
             return np.ones(n, bool)
         codes = [language_number(c) for c in self.languages]
-        return np.isin(m.courses.column("lang"), np.asarray(codes, np.int64))
+        return np.isin(m.courses.cols["lang"][:n], np.asarray(codes, np.int64))
 
     def reads(self, language: str | None) -> bool:
         """Return whether a course taught in ``language`` is one the learner reads."""

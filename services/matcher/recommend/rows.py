@@ -31,6 +31,18 @@ VACANCY_COLUMNS = {
 LEARNER_COLUMNS = {"consent": bool, "region": np.int32, "langs": np.uint8}
 COURSE_COLUMNS = {"active": bool, "hours": np.float32, "lang": np.int64}
 NO_LANGUAGE = 0
+#: What a job recommendation shows of a vacancy, kept beside its row: reading the copies per
+#: answer costs a scan of the embedded store under its lock (~40 ms at 1,000 vacancies) while
+#: the worker writes it during a catch-up. Vacancy events are the only writers of these fields.
+VACANCY_SHOWN = (
+    "title",
+    "employer_id",
+    "region",
+    "remote",
+    "salary_min",
+    "salary_max",
+    "languages",
+)
 
 
 def language_mask(codes: list[str]) -> int:
@@ -79,6 +91,16 @@ class Indexes:
         # 10k courses at most: an exact scan takes well under a millisecond.
         self.courses = VectorIndex("courses", COURSE_COLUMNS, ann_threshold=10**9)
         self.course_prereqs: dict[str, tuple[str, ...]] = {}
+        # Learners and vacancies indexed before their free text was tagged (the interactive
+        # lane's first visits): answers built on them say they are provisional.
+        self.pending: dict[str, set[str]] = {"learners": set(), "vacancies": set()}
+        self.vacancy_shown: dict[str, tuple[Any, ...]] = {}
+
+    def _mark_pending(self, kind: str, doc: dict[str, Any]) -> None:
+        if doc.get("tags_pending"):
+            self.pending[kind].add(str(doc["_id"]))
+        else:
+            self.pending[kind].discard(str(doc["_id"]))
 
     def reset_indexes(self) -> None:
         """Drop every row and vocabulary entry (a snapshot that failed half-way is discarded)."""
@@ -111,6 +133,9 @@ class Indexes:
         weights = [self.settings.essential_weight if s.get("essential") else 1.0 for s in skills]
         cols = self.skill_cols(skills)
         pay = doc.get("salary_max") if doc.get("salary_max") is not None else doc.get("salary_min")
+        self._mark_pending("vacancies", doc)
+        if "title" in doc:  # a stored copy (a field it leaves out is unset, i.e. None)
+            self.vacancy_shown[str(doc["_id"])] = tuple(doc.get(f) for f in VACANCY_SHOWN)
         self.vacancies.upsert(
             str(doc["_id"]),
             vector,
@@ -127,6 +152,7 @@ class Indexes:
     def index_learner(self, doc: dict[str, Any], vector: np.ndarray) -> None:
         """Put one stored learner into the learner index."""
         cols = self.skill_cols(doc.get("skills") or [])
+        self._mark_pending("learners", doc)
         self.learners.upsert(
             str(doc["_id"]),
             vector,
@@ -149,6 +175,17 @@ class Indexes:
             hours=np.nan if hours is None else float(hours),
             lang=language_number(doc.get("language")),
         )
+
+    def shown_vacancy(self, vacancy_id: str) -> dict[str, Any] | None:
+        """Return the shown fields of an indexed vacancy (None when only the store has them)."""
+        values = self.vacancy_shown.get(vacancy_id)
+        return None if values is None else dict(zip(VACANCY_SHOWN, values, strict=True))
+
+    def forget(self, kind: str, item_id: str) -> None:
+        """Drop what is kept beside a removed row."""
+        self.pending.get(kind, set()).discard(item_id)
+        if kind == "vacancies":
+            self.vacancy_shown.pop(item_id, None)
 
     def held_vector(self, keys: Iterable[str]) -> np.ndarray:
         """Return a 0/1 vector over the vocabulary marking the skill keys held."""

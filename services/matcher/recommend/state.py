@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -27,6 +28,16 @@ from services.matcher.sync.cache import EmbeddingCache
 #: Every stored item is embedded as a "query": e5 asks for that prefix on symmetric matching.
 DOC_KIND: Kind = "query"
 CATALOG_RETRY_S = 30.0
+
+
+class NotIndexedYet(Exception):
+    """The item is not in the indexes and the interactive lane could not index it in time."""
+
+    def __init__(self, kind: str, item_id: str, progress: dict[str, Any] | None) -> None:
+        super().__init__(f"{kind} {item_id} is not indexed yet")
+        self.kind = kind
+        self.item_id = item_id
+        self.progress = progress
 
 
 class Owners(Protocol):
@@ -50,6 +61,10 @@ class Remote(Owners, Protocol):
 
     def occupation_matcher(self) -> Any:
         """Return the worker's title matcher (a proxy), or None until ESCO is imported."""
+        ...
+
+    def indexing(self) -> dict[str, Any]:
+        """Return how far indexing is (shown with provisional answers)."""
         ...
 
 
@@ -89,6 +104,8 @@ class Matcher(Indexes):
         self._occupations: OccupationMatcher | None = None
         self._lazy = threading.Lock()
         self.staged = staged
+        # How long provisional answers waited for the owner's record (for /sync/status).
+        self.owner_read_ms: deque[dict[str, float]] = deque(maxlen=500)
         self.remote = remote(self) if remote is not None else None
         self.owners: Owners | None = self.remote or (owners(self) if owners else None)
 
@@ -101,6 +118,10 @@ class Matcher(Indexes):
     def fetch_vacancy(self, vacancy_id: str) -> bool:
         """Index a vacancy the feeds have not reached yet, straight from its owner."""
         return self.owners is not None and self.owners.fetch_vacancy(vacancy_id)
+
+    def indexing(self) -> dict[str, Any] | None:
+        """Return the indexing progress when a background worker indexes (else None)."""
+        return self.remote.indexing() if self.remote is not None else None
 
     # ----- lazily loaded parts -----
 

@@ -3,8 +3,10 @@
 The worker (sync/worker.py) runs as a child process connected by two pipes. It sends
 index changes (a copy and its vector), progress once a second and replies; this side applies the
 changes to the in-memory indexes in one reader thread (numpy row writes: microseconds) and turns
-requests that need the model into calls with a deadline, so a request is answered — or told
-"still indexing" with a 503 and Retry-After — instead of waiting for the backlog.
+requests that need the model into calls with a deadline. A recommendation for an item the feeds
+have not reached waits briefly for the worker's interactive lane (which indexes a first visit
+without tagging its text); past that the request gets a provisional answer computed here from
+the owner's record (recommend/provisional.py) instead of waiting for the backlog.
 """
 
 from __future__ import annotations
@@ -16,24 +18,28 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import SimpleNamespace
 from typing import Any
 
 from services.common.errors import Unavailable
-from services.matcher.recommend.state import Matcher
+from services.matcher.recommend.state import Matcher, NotIndexedYet
+from services.matcher.sync.owners import read_summary
 
 log = logging.getLogger("qabilet.matcher.bridge")
 
 #: How long a request waits for the interactive lane to index one learner or vacancy before
-#: it is told "being indexed, retry" (the read goes on; the retry finds the row).
-PRIORITY_WAIT_S = 1.0
+#: it gets a provisional answer from the owner's record (the read goes on; the next request
+#: finds the row). A quick read takes ~10-30 ms here (owner head + record, one embedding);
+#: the budget leaves room for the wait behind a backlog event and the answer itself.
+PRIORITY_WAIT_S = 0.15
 #: How long POST /sync/priority waits for the re-read.
 POKE_WAIT_S = 2.0
-#: Reads a request may start while others run: beyond it the request is told to retry at once
-#: (a flood of first visits must not keep the backlog — and everyone else — waiting).
-MAX_REQUEST_READS = 2
+#: Reads requests may have in flight (the worker's interactive pool has 4 threads): beyond
+#: it a request gets the provisional answer at once rather than queueing behind them.
+MAX_REQUEST_READS = 4
 #: How long extraction or title matching may take in the worker.
 EXTRACT_WAIT_S = 8.0
 RESTART_DELAY_S = 2.0
@@ -70,6 +76,9 @@ class WorkerBridge:
         self._inflight: dict[tuple[str, str], threading.Thread] = {}
         self._inflight_result: dict[tuple[str, str], str] = {}
         self._inflight_lock = threading.Lock()
+        # Round trips of interactive reads seen from here (pipe, queue and read), for status.
+        self.read_trips: deque[dict[str, float]] = deque(maxlen=500)
+        self.provisional = 0
 
     # ----- the process -----
 
@@ -165,6 +174,7 @@ class WorkerBridge:
         else:
             _, kind, item_id = msg
             getattr(self.m, kind).remove(item_id)
+            self.m.forget(kind, item_id)
             if kind == "courses":
                 self.m.course_prereqs.pop(item_id, None)
         with self._position_lock:
@@ -251,6 +261,13 @@ class WorkerBridge:
             "worker_restarts": self.restarts,
             "changes_applied": self.applied,
             "message": message,
+            "interactive": {
+                "worker": (p.get("sync") or {}).get("interactive_reads"),
+                "round_trip": read_summary(self.read_trips),
+                "provisional_owner_read": read_summary(self.m.owner_read_ms),
+                "deferred_tagging": (p.get("sync") or {}).get("deferred_tagging", 0),
+                "provisional_answers": self.provisional,
+            },
             "start": self.start_info,
             "snapshots": self.snapshot_status() if self.snapshot_status else None,
         }
@@ -277,11 +294,15 @@ class WorkerBridge:
             busy = (kind, item_id) not in self._inflight and (
                 len(self._inflight) >= MAX_REQUEST_READS
             )
-        if busy:
-            raise self.busy(f"this {kind} is not indexed yet")
-        result = self.priority(kind, item_id, PRIORITY_WAIT_S, pause_backlog=False)
-        if result == "queued":
-            raise self.busy(f"this {kind} is being indexed now")
+        result = (
+            "busy"
+            if busy
+            else self.priority(kind, item_id, PRIORITY_WAIT_S, pause_backlog=True, quick=True)
+        )
+        if result in ("busy", "queued"):
+            # The caller answers provisionally from the owner's record (it says so).
+            self.provisional += 1
+            raise NotIndexedYet(kind, item_id, self.indexing())
         if result == "unavailable":
             raise self.busy(f"the {kind} service does not answer")
         return result == "indexed"
@@ -293,18 +314,19 @@ class WorkerBridge:
         timeout: float = POKE_WAIT_S,
         *,
         pause_backlog: bool = True,
+        quick: bool = False,
     ) -> str:
         """Re-read one item ahead of the backlog; return indexed, gone, unavailable or queued.
 
-        An edit's poke pauses the backlog while it runs; a first visit's read does not (a
-        crowd of first visits would otherwise stop the catch-up that serves them all).
+        The backlog pauses between single events while the read runs. ``quick`` (a first
+        visit) indexes without tagging the item's free text, which the worker does later.
         """
         key = (kind, item_id)
         with self._inflight_lock:
             thread = self._inflight.get(key)
             if thread is None:
                 thread = threading.Thread(
-                    target=self._read_ahead, args=(key, pause_backlog), daemon=True
+                    target=self._read_ahead, args=(key, pause_backlog, quick), daemon=True
                 )
                 self._inflight[key] = thread
                 thread.start()
@@ -314,12 +336,14 @@ class WorkerBridge:
         with self._inflight_lock:
             return self._inflight_result.get(key) or "unavailable"
 
-    def _read_ahead(self, key: tuple[str, str], pause: bool) -> None:
-        args = {"kind": key[0], "id": key[1], "pause": pause}
+    def _read_ahead(self, key: tuple[str, str], pause: bool, quick: bool) -> None:
+        args = {"kind": key[0], "id": key[1], "pause": pause, "quick": quick}
+        t = time.perf_counter()
         try:
             result = str(self.call("priority", args, 60.0))
         except (TimeoutError, RuntimeError):
             result = "unavailable"
+        self.read_trips.append({"total": (time.perf_counter() - t) * 1000})
         with self._inflight_lock:
             self._inflight.pop(key, None)
             if len(self._inflight_result) > 10_000:

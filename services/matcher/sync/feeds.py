@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +35,7 @@ from services.matcher.sync.entities import (
     vacancy_text,
 )
 from services.matcher.sync.models import LearnerCopy, VacancyCopy
-from services.matcher.sync.owners import OwnerReads
+from services.matcher.sync.owners import OwnerReads, read_summary
 from services.matcher.sync.tagging import Tagger
 
 log = logging.getLogger("qabilet.matcher.sync")
@@ -84,12 +84,26 @@ class Sync(CourseHandlers, OwnerReads):
         # Vectors of the page each feed fetched last, by text: handlers take theirs from here
         # instead of asking the embedding cache again, one read per event.
         self._page_vectors: dict[str, dict[str, np.ndarray]] = {}
+        # Per thread: whether this call indexes without tagging (the interactive lane's first
+        # visit) and the time each phase of it took (see owners.py, for /sync/status).
+        self._local = threading.local()
+        # Items indexed without tagging, to read again with it ahead of the backlog's next event.
+        self.deferred: deque[tuple[str, str]] = deque()
+        self._deferred_set: set[tuple[str, str]] = set()
+        self._deferred_lock = threading.Lock()
+        self.read_timings: deque[dict[str, float]] = deque(maxlen=500)
+        # The newest feed head each follower's pages reported (see owners.py).
+        self.seen_latest: dict[str, int] = {}
 
     # ----- driving -----
 
     def _fetch(self, client: Any, feed: str) -> Any:
         def fetch(after: int, limit: int) -> dict[str, Any]:
             page: dict[str, Any] = client.get("/changes", after=after, limit=limit)
+            # Stored once the page is in: any record read after this includes these events.
+            self.seen_latest[feed] = max(
+                self.seen_latest.get(feed, 0), int(page.get("latest") or 0)
+            )
             self._prefetch(feed, page.get("events") or [])
             return page
 
@@ -106,6 +120,8 @@ class Sync(CourseHandlers, OwnerReads):
         def handle(event: dict[str, Any]) -> None:
             if self.pause is not None:
                 self.pause()
+            if self.deferred:
+                self.run_deferred(1)
             item = self._item(event)
             if item is None:
                 apply(event)
@@ -179,6 +195,8 @@ class Sync(CourseHandlers, OwnerReads):
             "failed_events": self.failed,
             "write_backs": self.write_backs,
             "priority_reads": self.priority_reads,
+            "deferred_tagging": len(self.deferred),
+            "interactive_reads": read_summary(self.read_timings),
             "last_error": self.last_error,
             "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
         }
@@ -249,18 +267,35 @@ class Sync(CourseHandlers, OwnerReads):
         declared = f["declared_skills"]
         source = digest(declared, "" if declared else vacancy_tag_source(f), self._can_tag())
         existing = VacancyCopy.objects(id=vid).first()
+        pending = False
         if existing is not None and existing.source_hash == source:
             skills, tags = list(existing.skills), list(existing.tags)
+            pending = bool(existing.tags_pending)
+        elif declared and self._quick() and any(not s.get("uri") for s in declared):
+            # Mapping declared labels to ESCO runs the model: labels stay labels (they match
+            # the same labels) until the full pass.
+            skills, tags, pending = [dict(s) for s in declared], [], True
+            source = digest(source, "pending")
+            self.defer("vacancy", vid)
         elif declared:
-            skills, tags = self.tagger.resolve(declared), []
+            with self._phase("resolve"):
+                skills, tags = self.tagger.resolve(declared), []
+        elif self._quick():
+            # A first visit cannot wait for tagging the description: no skills until the
+            # deferred pass extracts them (the answer says so).
+            skills, tags, pending = [], [], True
+            source = digest(source, "pending")
+            self.defer("vacancy", vid)
         else:
-            tags = self.tagger.extract(vacancy_tag_source(f))
+            with self._phase("tag"):
+                tags = self.tagger.extract(vacancy_tag_source(f))
             skills = [
                 {"uri": t["uri"], "label": t["label"], "essential": False, "source": "extracted"}
                 for t in tags
             ]
         text = vacancy_text(f, declared)
-        vector = self._vector(text)
+        with self._phase("embed"):
+            vector = self._vector(text)
         doc = VacancyCopy(
             id=vid,
             status=f["status"],
@@ -276,9 +311,12 @@ class Sync(CourseHandlers, OwnerReads):
             text=text,
             source_hash=source,
             vector_key=self.m.vector_key(text),
+            tags_pending=pending,
         )
-        doc.save()
-        self.m.index_vacancy(doc.to_mongo().to_dict(), vector)
+        with self._phase("store"):
+            doc.save()
+        with self._phase("send"):
+            self.m.index_vacancy(doc.to_mongo().to_dict(), vector)
 
     # ----- learner feed -----
 
@@ -307,22 +345,45 @@ class Sync(CourseHandlers, OwnerReads):
         cv_hash = digest(f["cv_text"]) if f["cv_text"] and can_tag else ""
         source = digest(declared, sorted(rejected), cv_hash, can_tag)
         existing = LearnerCopy.objects(id=lid).first()
+        pending = False
         if existing is not None and existing.source_hash == source:
             skills, tags = list(existing.skills), list(existing.tags)
+            pending = bool(existing.tags_pending)
         else:
             if existing is not None and existing.cv_hash == cv_hash:
                 tags = [t for t in existing.tags if t.get("uri") not in rejected]
+            elif can_tag and f["cv_text"] and self._quick():
+                # A first visit cannot wait for tagging the CV (seconds with the real model):
+                # declared skills now, the CV's tags from the deferred pass.
+                tags, pending = [], True
+                source = digest(source, "pending")
+                self.defer("learner", lid)
             else:
-                tags = self.tagger.extract(f["cv_text"], exclude=rejected) if can_tag else []
+                with self._phase("tag"):
+                    tags = self.tagger.extract(f["cv_text"], exclude=rejected) if can_tag else []
+            labels_only = can_tag and any(not s.get("uri") for s in declared)
+            if labels_only and self._quick():
+                # Mapping declared labels to ESCO runs the model too: labels stay labels (they
+                # still match the same labels) until the full pass.
+                resolved = [dict(s) for s in declared]
+                if not pending:
+                    pending, source = True, digest(source, "pending")
+                    self.defer("learner", lid)
+            else:
+                with self._phase("resolve"):
+                    resolved = self.tagger.resolve(declared, exclude=rejected)
             skills = _merge(
-                self.tagger.resolve(declared, exclude=rejected),
+                resolved,
                 [{"uri": t["uri"], "label": t["label"], "source": "extracted"} for t in tags],
             )
         written = existing.written_back_hash if existing is not None else ""
-        if cv_hash != written and self._write_back(lid, tags):
-            written = cv_hash
+        if not pending and cv_hash != written:
+            with self._phase("write_back"):
+                if self._write_back(lid, tags):
+                    written = cv_hash
         text = learner_text(f, declared, self.m.occupation_label)
-        vector = self._vector(text)
+        with self._phase("embed"):
+            vector = self._vector(text)
         doc = LearnerCopy(
             id=lid,
             region=f["region"],
@@ -332,7 +393,7 @@ class Sync(CourseHandlers, OwnerReads):
             skills=skills,
             rejected_skills=sorted(rejected),
             desired_occupations=f["desired_occupations"],
-            cv_hash=cv_hash,
+            cv_hash="" if pending else cv_hash,  # "not read yet": the full pass tags it
             written_back_hash=written,
             tags=tags,
             completed_courses=list(existing.completed_courses) if existing else [],
@@ -340,9 +401,12 @@ class Sync(CourseHandlers, OwnerReads):
             text=text,
             source_hash=source,
             vector_key=self.m.vector_key(text),
+            tags_pending=pending,
         )
-        doc.save()
-        self.m.index_learner(doc.to_mongo().to_dict(), vector)
+        with self._phase("store"):
+            doc.save()
+        with self._phase("send"):
+            self.m.index_learner(doc.to_mongo().to_dict(), vector)
 
     def _write_back(self, lid: str, tags: list[dict[str, Any]]) -> bool:
         """Send CV tags to the learner service; True once it has them (or the learner is gone)."""

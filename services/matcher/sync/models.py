@@ -31,6 +31,9 @@ class _Copy(me.Document):
     #: Hash of what tagging read, so an unchanged replay or update skips the extractor.
     source_hash = me.StringField(default="")
     vector_key = me.StringField(null=True)
+    #: Indexed by the interactive lane without tagging its free text (declared skills only);
+    #: the deferred pass tags it and clears this (an answer using the row says "provisional").
+    tags_pending = me.BooleanField(default=False)
     meta: dict[str, Any] = {"abstract": True}
 
     def clean(self) -> None:
