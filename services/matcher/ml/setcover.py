@@ -5,7 +5,9 @@ hours). Greedy picks the course (with its not-yet-chosen prerequisites) with the
 newly covered skill, then drops courses whose skills the others already cover. When the pool of
 candidate courses is small the cover is solved exactly as a 0/1 program (scipy's HiGHS MILP):
 minimise hours subject to every coverable skill covered and every chosen course's prerequisites
-chosen. The exact answer is kept only if it is no worse, so a solver hiccup never hurts.
+chosen. A gap of a few skills has few choices of one teaching course per skill, so those are
+all tried instead (the same optimum, without the solver's set-up cost). The exact answer is kept
+only if it is no worse, so a solver hiccup never hurts.
 
 Stability: a real catalogue offers hundreds of courses for a few missing skills, almost all of
 them dominated (another standalone course teaches at least the same needed skills in no more
@@ -19,6 +21,7 @@ how loaded the machine is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -28,6 +31,8 @@ import numpy as np
 PER_COURSE = 1e-3
 #: Branch-and-bound nodes the exact program may explore (deterministic, unlike a time limit).
 NODE_LIMIT = 20_000
+#: Most teacher choices (product over skills) tried by enumeration before the 0/1 program runs.
+ENUMERATE_MAX = 4096
 #: Wall-clock safety net only; the node limit is what normally bounds the search.
 TIME_LIMIT = 30.0
 
@@ -119,6 +124,47 @@ def _prune(
         if not needed_as_prereq and coverable <= _skills(rest, options):
             kept = rest
     return kept
+
+
+def _enumerated(
+    coverable: set[str], pool: list[str], options: Mapping[str, Option], done: set[str]
+) -> set[str] | None:
+    """Return the optimum by trying every choice of one teaching course per skill (bounded).
+
+    A cover with nothing to spare is the union of, per skill, one course teaching it with that
+    course's prerequisite closure; so the cheapest such union over every choice is the optimum
+    of the 0/1 program (same objective), found without building it. Ties go to the smallest
+    sorted list of ids. Returns None when the choices are too many to try.
+    """
+    inside = set(pool)
+    chains = {c: frozenset(x for x in closure(c, options, done) if x in inside) for c in pool}
+    branches: list[tuple[str, list[str]]] = [
+        (skill, [c for c in pool if skill in options[c].skills]) for skill in sorted(coverable)
+    ]
+    branches.sort(key=lambda b: len(b[1]))  # the scarcest skill first: fewest branches at the root
+    if math.prod(len(b[1]) for b in branches) > ENUMERATE_MAX:
+        return None
+    cost_of = {c: options[c].hours + PER_COURSE for c in pool}
+    best: tuple[float, tuple[str, ...]] | None = None
+
+    def walk(depth: int, chosen: frozenset[str], covered: frozenset[str], cost: float) -> None:
+        nonlocal best
+        if best is not None and cost > best[0] + 1e-9:
+            return
+        while depth < len(branches) and branches[depth][0] in covered:
+            depth += 1  # a skill an earlier choice already teaches needs no branch of its own
+        if depth == len(branches):
+            key = (round(cost, 9), tuple(sorted(chosen)))
+            if best is None or key < best:
+                best = key
+            return
+        for cid in branches[depth][1]:
+            add = chains[cid] - chosen
+            taught = covered.union(*(options[c].skills for c in add))
+            walk(depth + 1, chosen | add, taught, cost + sum(cost_of[c] for c in add))
+
+    walk(0, frozenset(), frozenset(), 0.0)
+    return None if best is None else set(best[1])
 
 
 def _exact(
@@ -275,7 +321,11 @@ def solve(
         pool = _shortlist(coverable, candidates, chosen, options, done_set, exact_max)
         exact_kind = "shortlist"
     if pool:
-        exact = _exact(coverable, pool, options, done_set)
+        # A gap of a few skills has few choices: trying them all is exact and ~50x cheaper
+        # than setting up the solver (most trainable candidates lack one or two skills).
+        exact = _enumerated(coverable, pool, options, done_set)
+        if exact is None:
+            exact = _exact(coverable, pool, options, done_set)
         valid = exact is not None and coverable <= _skills(exact, options)
         if valid and exact is not None and _hours(exact, options) <= _hours(chosen, options) + 1e-9:
             chosen, method = exact, exact_kind
