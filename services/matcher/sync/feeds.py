@@ -31,18 +31,18 @@ from services.matcher.sync.entities import (
     learner_fields,
     learner_text,
     vacancy_fields,
-    vacancy_tag_source,
     vacancy_text,
 )
-from services.matcher.sync.models import LearnerCopy, VacancyCopy
+from services.matcher.sync.models import LearnerCopy
 from services.matcher.sync.owners import OwnerReads, read_summary
 from services.matcher.sync.tagging import Tagger
+from services.matcher.sync.vacancies import VacancyHandlers
 
 log = logging.getLogger("qabilet.matcher.sync")
 ERRORS = "sync_errors"
 
 
-class Sync(CourseHandlers, OwnerReads):
+class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
     """The two feed followers of one matcher process and their event handlers."""
 
     def __init__(self, matcher: Matcher, *, page: int = 200) -> None:
@@ -246,77 +246,6 @@ class Sync(CourseHandlers, OwnerReads):
             return False
         # True (not a stage name) when nothing stages the extractor: hashes stay as they were.
         return self.tag_stage or True
-
-    # ----- jobs feed -----
-
-    def handle_jobs_event(self, event: dict[str, Any]) -> None:
-        """Apply one jobs-feed event."""
-        kind = event["type"]
-        if kind.startswith("vacancy."):
-            self.on_vacancy(kind, str(event["id"]), event.get("data") or {})
-
-    def on_vacancy(self, kind: str, vid: str, data: dict[str, Any]) -> None:
-        """Upsert, close or delete the matcher's copy of a vacancy and its index row."""
-        if kind == "vacancy.deleted":
-            VacancyCopy.objects(id=vid).delete()
-            self.m.vacancies.remove(vid)
-            return
-        f = vacancy_fields(data)
-        if kind == "vacancy.closed":
-            f["status"] = "closed"
-        declared = f["declared_skills"]
-        source = digest(declared, "" if declared else vacancy_tag_source(f), self._can_tag())
-        existing = VacancyCopy.objects(id=vid).first()
-        pending = False
-        if existing is not None and existing.source_hash == source:
-            skills, tags = list(existing.skills), list(existing.tags)
-            pending = bool(existing.tags_pending)
-        elif declared and self._quick() and any(not s.get("uri") for s in declared):
-            # Mapping declared labels to ESCO runs the model: labels stay labels (they match
-            # the same labels) until the full pass.
-            skills, tags, pending = [dict(s) for s in declared], [], True
-            source = digest(source, "pending")
-            self.defer("vacancy", vid)
-        elif declared:
-            with self._phase("resolve"):
-                skills, tags = self.tagger.resolve(declared), []
-        elif self._quick():
-            # A first visit cannot wait for tagging the description: no skills until the
-            # deferred pass extracts them (the answer says so).
-            skills, tags, pending = [], [], True
-            source = digest(source, "pending")
-            self.defer("vacancy", vid)
-        else:
-            with self._phase("tag"):
-                tags = self.tagger.extract(vacancy_tag_source(f))
-            skills = [
-                {"uri": t["uri"], "label": t["label"], "essential": False, "source": "extracted"}
-                for t in tags
-            ]
-        text = vacancy_text(f, declared)
-        with self._phase("embed"):
-            vector = self._vector(text)
-        doc = VacancyCopy(
-            id=vid,
-            status=f["status"],
-            title=f["title"],
-            employer_id=f["employer_id"],
-            region=f["region"],
-            remote=f["remote"],
-            salary_min=f["salary_min"],
-            salary_max=f["salary_max"],
-            languages=f["languages"],
-            skills=skills,
-            tags=tags,
-            text=text,
-            source_hash=source,
-            vector_key=self.m.vector_key(text),
-            tags_pending=pending,
-        )
-        with self._phase("store"):
-            doc.save()
-        with self._phase("send"):
-            self.m.index_vacancy(doc.to_mongo().to_dict(), vector)
 
     # ----- learner feed -----
 
