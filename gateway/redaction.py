@@ -44,6 +44,9 @@ CANDIDATE_FIELDS = frozenset(
         # a skill, and a course that would close the gap
         "uri", "label", "essential", "course_id", "title", "provider", "hours_estimated",
         "covers",
+        # an answer computed before the matcher finished indexing (what it used, how far it is)
+        "provisional", "provisional_basis", "indexing", "done", "message", "events_done",
+        "events_total",
     }
 )  # fmt: skip
 
