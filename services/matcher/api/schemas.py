@@ -189,11 +189,9 @@ class JobItem(BaseModel):
     missing_skills: list[SkillRef] = Field(description="essential first")
 
 
-class JobsOut(BaseModel):
-    learner_id: str
-    weights: Weights
-    considered: int = Field(description="open vacancies passing the filters")
-    items: list[JobItem]
+class Provisional(BaseModel):
+    """Whether an answer was computed before the matcher finished indexing its item."""
+
     provisional: bool = Field(
         False,
         description="computed before the matcher finished indexing this item: see "
@@ -201,6 +199,13 @@ class JobsOut(BaseModel):
     )
     provisional_basis: str | None = None
     indexing: dict[str, Any] | None = None
+
+
+class JobsOut(Provisional):
+    learner_id: str
+    weights: Weights
+    considered: int = Field(description="open vacancies passing the filters")
+    items: list[JobItem]
 
 
 class CandidatesQuery(Schema):
@@ -241,20 +246,13 @@ class TrainableItem(CandidateItem):
     gap_closable: bool
 
 
-class CandidatesOut(BaseModel):
+class CandidatesOut(Provisional):
     vacancy_id: str
     weights: Weights
     trainable_k: int
     considered: int = Field(description="consenting learners passing the filters")
     candidates: list[CandidateItem]
     trainable: list[TrainableItem]
-    provisional: bool = Field(
-        False,
-        description="computed before the matcher finished indexing this item: see "
-        "provisional_basis for what it used and indexing for the progress",
-    )
-    provisional_basis: str | None = None
-    indexing: dict[str, Any] | None = None
 
 
 ANY_LANGUAGE = (
