@@ -72,11 +72,13 @@ def learner_courses() -> str:
         basis, targets = _gap_targets(learner)
     results: list[tuple[str, Any]] = []
     pending = False
+    every_language = request.args.get("any_language") == "1"
+    extra = {"any_language": "true"} if every_language else {}
     for query, label in targets:
         answer = api(
             "GET",
             f"/learners/{learner_id()}/recommendations/courses",
-            query={**query, "limit": 10},
+            query={**query, "limit": 10, **extra},
         )
         if answer.status == 404 and not target:
             pending = True  # the matcher has not read this profile or vacancy yet
@@ -86,6 +88,7 @@ def learner_courses() -> str:
         data = answer.json()
         results.append((label or str((data.get("target") or {}).get("label") or ""), data))
     courses = _merge(results)
+    rule = next((d.get("languages") for _label, d in results if d.get("languages")), None)
     prereq_ids = {str(p) for c in courses for p in c.get("prerequisites") or []}
     return render_template(
         "learner/courses.html",
@@ -96,7 +99,18 @@ def learner_courses() -> str:
         courses=courses,
         prereqs=present.lookup("/courses/{}", prereq_ids),
         pending=pending,
+        rule=rule or {},
+        every_language=every_language,
+        toggle_url=_language_toggle(not every_language),
     )
+
+
+def _language_toggle(every: bool) -> str:
+    """Return this page's address with the every-language switch set to ``every``."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "any_language"}
+    if every:
+        args["any_language"] = "1"
+    return url_for("pages.learner_courses", **args)
 
 
 def search_occupations(q: str) -> list[dict[str, Any]]:

@@ -43,10 +43,18 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", no_tags)
 
 
-def new_learner(client: FlaskClient, world: World, *, region: str = "astana") -> Actor:
+def new_learner(
+    client: FlaskClient,
+    world: World,
+    *,
+    region: str = "astana",
+    languages: list[dict[str, str]] | None = None,
+) -> Actor:
     """Register a learner holding the world's first three skills and wait for the matcher."""
     profile = {**learner_profile("Асель Жумабаева", world.skills[:3], consent=True)}
     profile["region"] = region
+    if languages is not None:
+        profile["languages"] = languages
     actor = register(client, "learner", f"l-{uuid.uuid4().hex[:8]}@example.kz", profile)
 
     def indexed() -> bool:
@@ -312,6 +320,22 @@ def test_courses_without_a_target_come_from_the_gaps_of_the_best_jobs(
     named = [t for line in helps for t in line.split(", ")]
     assert any(t == title or t.startswith(f"{title}-") for t in named), helps
     assert "36 часов" in text
+
+
+def test_courses_page_names_the_languages_read_and_those_below_b1(
+    browser: FlaskClient, world: World
+) -> None:
+    langs = [{"code": "kk", "level": "native"}, {"code": "en", "level": "A2"}]
+    actor = new_learner(browser, world, languages=langs)
+    web_login(browser, actor.email)
+    html = browser.get("/learner/courses?lang=ru").get_data(as_text=True)
+    text = text_of(html)
+    assert "Курсы на языках, которые вы читаете: Казахский." in text
+    assert "Не учтены (в профиле ниже B1): Английский" in text
+    toggle = re.search(r'<p class="languages" id="reading-rule">.*?<a href="([^"]+)"', html, re.S)
+    assert toggle is not None and "any_language=1" in toggle.group(1)
+    every = text_of(browser.get(toggle.group(1).replace("&amp;", "&")).get_data(as_text=True))
+    assert "Курсы на всех языках" in every and "Только курсы на моих языках" in every
 
 
 def test_path_is_the_same_between_visits_and_speaks_the_pages_language(

@@ -220,3 +220,63 @@ def test_language_guess_matches_the_edx_catalogue_where_it_states_the_language()
 )
 def test_language_guess_reads_a_title_alone(title: str, lang: str) -> None:
     assert guess_language(title).lang == lang
+
+
+def test_a_language_below_b1_does_not_count_for_courses(
+    client: FlaskClient, sync: Sync, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    # English at A2 beside native Russian: the English-declared course stays out.
+    _catalogue(
+        jobs_feed,
+        learner_feed,
+        languages=[{"code": "ru", "level": "native"}, {"code": "en", "level": "A2"}],
+    )
+    learner_feed.emit(
+        "course.created",
+        "en-ads",
+        course(title="Digital advertising basics", language="en", hours=3, skills=[skill("ads")]),
+    )
+    sync.sync_once()
+
+    body = _path(client)
+
+    assert body["languages"]["reads"] == ["ru"] and body["languages"]["source"] == "profile"
+    assert body["languages"]["below_reading_level"] == ["en"]
+    assert "en-ads" not in {s["course_id"] for s in body["steps"]}
+    assert "en-ads" not in {i["course_id"] for i in _courses(client, "&limit=10")["items"]}
+
+
+def test_a_language_raised_to_b1_brings_its_courses_in(
+    client: FlaskClient, sync: Sync, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    both = [{"code": "ru", "level": "native"}, {"code": "en", "level": "A2"}]
+    _catalogue(jobs_feed, learner_feed, languages=both)
+    learner_feed.emit(
+        "course.created",
+        "en-ads",
+        course(title="Digital advertising basics", language="en", hours=3, skills=[skill("ads")]),
+    )
+    sync.sync_once()
+    assert "en-ads" not in {i["course_id"] for i in _courses(client, "&limit=10")["items"]}
+
+    raised = [{"code": "ru", "level": "native"}, {"code": "en", "level": "B1"}]
+    learner_feed.emit("learner.updated", "reader", learner(languages=raised))
+    sync.sync_once()
+
+    body = _courses(client, "&limit=10")
+    assert "en-ads" in {i["course_id"] for i in body["items"]}
+    assert body["languages"]["reads"] == ["ru", "en"]
+    assert body["languages"]["below_reading_level"] == []
+
+
+def test_only_languages_below_b1_fall_back_to_the_cv(
+    client: FlaskClient, sync: Sync, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    cv = "Менеджер по рекламе, 3 года: настройка кампаний в Яндекс и Google."
+    _catalogue(jobs_feed, learner_feed, languages=[{"code": "en", "level": "A1"}], cv_text=cv)
+    sync.sync_once()
+
+    body = _path(client)
+
+    assert (body["languages"]["source"], body["languages"]["reads"]) == ("cv", ["ru"])
+    assert body["languages"]["below_reading_level"] == ["en"]

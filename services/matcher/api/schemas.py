@@ -287,8 +287,15 @@ class TargetRead(BaseModel):
 
 class LanguageRule(BaseModel):
     reads: list[str] = Field(description="the languages the learner is taken to read")
-    source: str = Field(description="profile, cv (no languages on record) or default (neither)")
+    source: str = Field(
+        description="profile (languages at B1 or above), cv (none such: the CV's language) or "
+        "default (neither)"
+    )
     definition: str
+    below_reading_level: list[str] = Field(
+        default_factory=list,
+        description="profile languages listed below B1, which do not count for courses",
+    )
     any_language: bool
     excluded_courses: int = Field(
         description="courses teaching a missing skill left out for their language"

@@ -1,9 +1,12 @@
 """Which languages a learner reads, and which courses that lets recommendations and paths offer.
 
-The learner's ``languages`` on its matcher copy decide. A learner with none on record reads the
-language their CV is written in (en, ru or kk by script), and Russian too when the CV is in
-Kazakh (Kazakhstan's schools teach both); a learner with neither reads the country's two
-languages, kk and ru. English is never assumed: most learners list it at A1-A2 or not at all.
+The learner's ``languages`` on its matcher copy decide, at a level a course can be followed in:
+B1 or above, or native (CEFR B1 is the first "independent user" level; at A1-A2 a learner reads
+short everyday texts, not a course). A language listed without a level counts. A learner with
+no language at that level reads the language their CV is written in (en, ru or kk by script),
+and Russian too when the CV is in Kazakh (Kazakhstan's schools teach both); a learner with
+neither reads the country's two languages, kk and ru. English is never assumed: most learners
+list it at A1-A2 or not at all.
 A course is offered when its teaching language is one the learner reads; a course whose
 language is unknown (none declared, none detectable) is not. ``any_language`` lifts the rule.
 """
@@ -15,12 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from services.common.reference import LANGUAGE_LEVELS, level_rank
 from services.matcher.ml.sentences import detect_language
 from services.matcher.recommend.rows import language_number
 from services.matcher.recommend.state import Matcher
 from services.matcher.sync.models import CourseCopy, LearnerCopy
 
 DEFAULT_READS = ("kk", "ru")
+#: The lowest level at which a learner follows a course taught in that language.
+READING_LEVEL = "B1"
 LANGUAGE_NAMES = {
     "kk": "Kazakh",
     "ru": "Russian",
@@ -59,6 +65,7 @@ class Reading:
     languages: tuple[str, ...]
     source: str
     any_language: bool
+    below_level: tuple[str, ...] = ()
 
     def allowed(self, m: Matcher) -> np.ndarray:
         """Return which course rows are in a language the learner reads (all with any_language)."""
@@ -75,14 +82,17 @@ class Reading:
     def describe(self, excluded: int) -> dict[str, Any]:
         """Return the rule as clients see it."""
         how = {
-            "profile": "the languages on the learner's profile",
-            "cv": "no languages on the profile: the language of the CV (Kazakh adds Russian)",
-            "default": "no languages on the profile and no CV: Kazakh and Russian",
+            "profile": f"the languages on the learner's profile at {READING_LEVEL} or above",
+            "cv": f"no language on the profile at {READING_LEVEL} or above: the language of the "
+            "CV (Kazakh adds Russian)",
+            "default": f"no language on the profile at {READING_LEVEL} or above and no CV: "
+            "Kazakh and Russian",
         }[self.source]
         return {
             "reads": list(self.languages),
             "source": self.source,
             "definition": how,
+            "below_reading_level": list(self.below_level),
             "any_language": self.any_language,
             "excluded_courses": excluded,
         }
@@ -114,15 +124,31 @@ class Reading:
 
 def learner_reading(m: Matcher, learner_id: str, *, any_language: bool = False) -> Reading:
     """Return the languages a learner reads (see the module docstring for the fall-backs)."""
-    doc = LearnerCopy.objects(id=learner_id).only("languages", "tags", "text").first()
-    if doc is not None and doc.languages:
-        return Reading(tuple(doc.languages), "profile", any_language)
+    doc = (
+        LearnerCopy.objects(id=learner_id)
+        .only("languages", "language_levels", "tags", "text")
+        .first()
+    )
+    listed = list(doc.languages) if doc is not None else []
+    levels = dict(doc.language_levels or {}) if doc is not None else {}
+    reads = tuple(c for c in listed if _follows_a_course(levels.get(c)))
+    below = tuple(c for c in listed if c not in reads)
+    if reads:
+        return Reading(reads, "profile", any_language, below)
     sample = _cv_sample(doc) if doc is not None else ""
     if sample.strip():
         lang = detect_language(sample)
         langs = (lang, "ru") if lang == "kk" else (lang,)
-        return Reading(langs, "cv", any_language)
-    return Reading(DEFAULT_READS, "default", any_language)
+        # A CV in a language listed below the level still shows the learner writes it.
+        return Reading(langs, "cv", any_language, tuple(c for c in below if c not in langs))
+    return Reading(DEFAULT_READS, "default", any_language, below)
+
+
+def _follows_a_course(level: str | None) -> bool:
+    """Return whether a learner at ``level`` follows a course (no level stated counts)."""
+    if level is None or level not in LANGUAGE_LEVELS:
+        return True
+    return level_rank(level) >= level_rank(READING_LEVEL)
 
 
 def course_languages(ids: list[str]) -> dict[str, tuple[str | None, bool]]:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from services.common.reference import LANGUAGE_LEVELS
 from services.matcher.ml.course_language import guess_language
 from services.matcher.ml.coverage import skill_key
 
@@ -71,6 +72,17 @@ def language_codes(value: Any) -> list[str]:
         if code:
             out.append(str(code).strip().lower())
     return list(dict.fromkeys(out))
+
+
+def language_levels(value: Any) -> dict[str, str]:
+    """Return {code: CEFR level or "native"} of the entries that state one ([{"code", "level"}])."""
+    out: dict[str, str] = {}
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict) and item.get("level") in LANGUAGE_LEVELS:
+            code = item.get("code") or item.get("language") or item.get("lang")
+            if code:
+                out.setdefault(str(code).strip().lower(), str(item["level"]))
+    return out
 
 
 def parse_skills(value: Any, *, default_essential: bool | None = None) -> list[dict[str, Any]]:
@@ -157,6 +169,7 @@ def learner_fields(data: dict[str, Any]) -> dict[str, Any]:
         "region": data.get("region") or None,
         "programme": data.get("programme") or None,
         "languages": language_codes(data.get("languages")),
+        "language_levels": language_levels(data.get("languages")),
         "consent": _consent(data.get("consent")),
         "declared_skills": parse_skills(data.get("skills")),
         "rejected_skills": [str(u) for u in data.get("rejected_skills") or []],

@@ -318,6 +318,7 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
             region=f["region"],
             programme=f["programme"],
             languages=f["languages"],
+            language_levels=f["language_levels"],
             consent=f["consent"],
             skills=skills,
             rejected_skills=sorted(rejected),

@@ -75,6 +75,7 @@ class LearnerCopy(_Copy):
     region = me.StringField(null=True)
     programme = me.StringField(null=True)
     languages = me.ListField(me.StringField())
+    language_levels = me.DictField()  # {code: CEFR level or "native"} where the profile states one
     consent = me.BooleanField(default=False)
     rejected_skills = me.ListField(me.StringField())
     desired_occupations = me.ListField(me.StringField())
