@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from services.common.reference import REGION_SLUGS
+from services.common.reference import LANGUAGE_LEVELS, REGION_SLUGS, level_rank
 
 from ..i18n import LANGUAGES
 from . import bp, present
@@ -135,6 +135,25 @@ def _match(vacancy: dict[str, Any], learner: dict[str, Any]) -> dict[str, list[d
     return {"have": have, "miss": miss}
 
 
+def _language_match(vacancy: dict[str, Any], learner: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return each language the vacancy asks for, the learner's level in it and whether it meets it.
+
+    A requirement without a level is met by any level; a language missing from the profile is
+    not met.
+    """
+    held = {str(x.get("code")): x.get("level") for x in learner.get("languages") or []}
+    out = []
+    for want in vacancy.get("languages") or []:
+        code, need = str(want.get("code")), want.get("level")
+        have = held.get(code)
+        met = code in held and (
+            need not in LANGUAGE_LEVELS
+            or (have in LANGUAGE_LEVELS and level_rank(have) >= level_rank(need))
+        )
+        out.append({"code": code, "need": need, "have": have, "met": met})
+    return out
+
+
 def render_vacancy(
     vacancy_id: str, form: MultiDict[str, str] | None = None, errors: list[str] | None = None
 ) -> str:
@@ -151,6 +170,7 @@ def render_vacancy(
         required=[s for s in skills if s.get("essential")],
         optional=[s for s in skills if not s.get("essential")],
         match=_match(vacancy, learner),
+        language_match=_language_match(vacancy, learner),
         application=_my_application(vacancy_id),
         form=form or MultiDict(),
         errors=errors or [],

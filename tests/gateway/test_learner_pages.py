@@ -145,6 +145,29 @@ def test_vacancy_without_a_salary_says_so_instead_of_a_blank(
         assert words in text_of(page.get_data(as_text=True))
 
 
+def test_vacancy_page_compares_the_languages_asked_with_the_learners_levels(
+    browser: FlaskClient, world: World, gateway: Flask
+) -> None:
+    # learner3 has Kazakh (native) and Russian (C1) on the profile, and no English.
+    body = vacancy_body("Analyst, three languages", world.skills[:2])
+    body["languages"] = [
+        {"code": "kk", "level": "B2"},
+        {"code": "ru", "level": "C2"},
+        {"code": "en", "level": "B1"},
+    ]
+    client = gateway.test_client()
+    created = ok(client.post(f"{API}/vacancies", headers=world["employer"].headers, json=body), 201)
+    web_login(browser, world["learner3"].email)
+    html = browser.get(f"/learner/vacancies/{created['id']}?lang=ru").get_data(as_text=True)
+    found = re.findall(r'<li class="(ok|gap)" data-language="(\w+)">', html)
+    rows = {code: verdict for verdict, code in found}
+    assert rows == {"kk": "ok", "ru": "gap", "en": "gap"}
+    text = text_of(html)
+    assert "Казахский — B2 выше среднего: у вас родной (соответствует)" in text
+    assert "Русский — C2 в совершенстве: у вас C1 продвинутый (ниже требуемого)" in text
+    assert "Английский — B1 средний: нет в вашем профиле (ниже требуемого)" in text
+
+
 def test_unknown_vacancy_is_a_page_in_the_pages_language(
     browser: FlaskClient, world: World
 ) -> None:
