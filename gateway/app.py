@@ -6,6 +6,7 @@ import hmac
 import uuid
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common.app import create_service_app
 from services.common.identity import signer_for
@@ -47,6 +48,20 @@ def http_transport(settings: Settings) -> HttpTransport:
     )
 
 
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Take the client address from the last ``hops`` X-Forwarded-For entries (0: never)."""
+    if hops <= 0:
+        return  # a client-sent X-Forwarded-For is then ignored: no address can be claimed
+    # Only the address: the limits and the access log need it, and nothing here reads the
+    # forwarded host, scheme, port or prefix (redirects are relative, cookies' Secure comes from
+    # QABILET_COOKIE_SECURE, paths.py refuses forwarded prefixes), so none of those is believed.
+    # ProxyFix reads the entries from the right, the ones our own proxies appended, so entries
+    # a client wrote to the left of them are never taken.
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0
+    )
+
+
 def create_app(settings: Settings | None = None, *, transport: Transport | None = None) -> Flask:
     """Build the gateway (the first admin is created here if configured and missing)."""
     settings = settings or Settings.from_env()
@@ -65,6 +80,7 @@ def create_app(settings: Settings | None = None, *, transport: Transport | None 
         openapi=False,
         merge_slashes=False,
     )
+    trust_proxies(app, settings.trusted_proxies)
     # Flask's signed session carries only flash messages; its key derives from the token secret.
     app.secret_key = hmac.new(settings.jwt_secret.encode(), b"flask-session", "sha256").hexdigest()
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.cookie_secure)

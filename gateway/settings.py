@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         900.0,
         doc="an email's failures are forgotten this long after the last one (or its pause)",
     )
+    trusted_proxies: int = env_field(
+        "QABILET_TRUSTED_PROXIES",
+        0,
+        doc="proxies in front of the gateway whose X-Forwarded-For entry names the client "
+        "(0: believe none; 1 behind one ingress)",
+    )
     cookie_secure: bool = env_field(
         "QABILET_COOKIE_SECURE", False, doc="mark the session cookie Secure (behind HTTPS)"
     )
@@ -113,6 +119,8 @@ class Settings(BaseSettings):
                     problems.append(
                         f"QABILET_{name.upper()}_URL must start with http://, got {url!r}"
                     )
+        if self.trusted_proxies < 0:
+            problems.append("QABILET_TRUSTED_PROXIES must be 0 or more (the proxies in front)")
         if self.token_ttl <= 0 or self.upstream_timeout <= 0:
             problems.append("QABILET_TOKEN_TTL and QABILET_UPSTREAM_TIMEOUT must be positive")
         problems.extend(self._login_limit_problems())

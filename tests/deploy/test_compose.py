@@ -75,3 +75,9 @@ def test_each_service_mounts_only_its_own_keys() -> None:
     matcher = data["services"]["matcher"]
     targets = [v.split(":")[1] for v in matcher["volumes"] if isinstance(v, str)]
     assert matcher["environment"]["QABILET_DATA_DIR"] in targets
+
+
+def test_the_gateway_in_compose_believes_no_forwarding_header() -> None:
+    # Compose publishes the gateway itself, no proxy in front: X-Forwarded-For is a client's word.
+    environment = compose()["services"]["gateway"]["environment"]
+    assert int(environment.get("QABILET_TRUSTED_PROXIES", 0)) == 0

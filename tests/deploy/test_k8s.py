@@ -23,6 +23,7 @@ from tests.deploy.manifests import (
     env_of,
     find,
     image_tag,
+    matches,
     members,
     pod_labels,
     pod_spec,
@@ -266,3 +267,32 @@ def test_each_matcher_replica_follows_the_feeds_into_its_own_database(overlay: s
     env = {e["name"]: e for e in matcher["env"]}
     assert "$(POD_NAME)" in env["QABILET_DB_NAME"]["value"]
     assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_gateway_believes_one_forwarded_hop_and_only_the_ingress_controller_reaches_it(
+    overlay: str,
+) -> None:
+    objects = render(overlay)
+    deployment = find(objects, "Deployment", "gateway")
+    (gateway,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert env_of(gateway, objects)["QABILET_TRUSTED_PROXIES"] == "1"
+    # One trusted hop is safe only if that hop is every caller: policies add up, so each one
+    # selecting the gateway's pods may admit the controller's namespace and nobody else.
+    controller = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+    }
+    selecting = [
+        p
+        for p in objects
+        if p["kind"] == "NetworkPolicy"
+        and matches(p["spec"]["podSelector"], pod_labels(deployment))
+    ]
+    rules = [rule for p in selecting for rule in p["spec"].get("ingress", [])]
+    assert rules and all(rule["from"] == [controller] for rule in rules)
+
+
+def test_the_base_trusts_no_forwarded_hop_until_an_overlay_says_how_many() -> None:
+    objects = build(K8S / "base")
+    (gateway,) = find(objects, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"]
+    assert "QABILET_TRUSTED_PROXIES" not in env_of(gateway, objects)

