@@ -26,11 +26,14 @@ from .api import Schema, endpoint
 from .clock import as_utc
 from .db import atomic, database, is_embedded
 from .db.transactions import COUNTERS, FEED_COUNTER
+from .rawstore import fetch_by_ids
 
 log = logging.getLogger("qabilet.feed")
 
 CHANGES = FEED_COUNTER  # the feed's collection, and its counter in COUNTERS
 CURSORS = "feed_cursors"
+# Id windows an embedded page read walks over gaps before it falls back to the scan.
+WINDOWS = 6
 
 
 class ChangesQuery(Schema):
@@ -74,9 +77,7 @@ def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
     """Return up to ``limit`` events after the cursor ``after``."""
     db = database(alias)
     if is_embedded(alias):
-        with atomic(alias):
-            docs = list(db[CHANGES].find({"_id": {"$gt": after}}).sort("_id", 1).limit(limit))
-            counter = db[COUNTERS].find_one({"_id": CHANGES})
+        docs, counter = _read_embedded(alias, after, limit)
     else:
         docs, counter = _read_committed(db, after, limit)
     events = [
@@ -88,6 +89,40 @@ def read_changes(alias: str, after: int, limit: int) -> ChangesPage:
     # A claim (db.transactions.claimed_block) may create the counter before its first value.
     latest = int(counter.get("value", 0)) if counter else 0
     return ChangesPage(events=events, next=events[-1].seq if events else after, latest=latest)
+
+
+def _read_embedded(alias: str, after: int, limit: int) -> tuple[list[dict[str, Any]], Any]:
+    """Read a page of an embedded feed by primary key: seqs ``after+1``.. up to the counter.
+
+    A mongomock query (``$gt`` + sort) decodes and sorts every event, and first rebuilds its
+    index of the collection whenever another connection wrote to it (one per thread and worker),
+    all under the store lock; reading the seqs by id costs the page, not the feed.
+
+    Seqs come from the counter, so the events are the integers 1..latest less some gaps: a block
+    that took a number (``next_value``) and failed before its insert. Appends run under the
+    same store lock as this read, so a seq <= latest missing now is a permanent gap and is
+    passed over, never waited for; nothing above latest exists yet. Hence the page is exactly
+    the scan's: the first ``limit`` events after ``after``, in seq order. Windows grow past runs
+    of gaps (the n-th asks for 2**n times the events still missing); after :data:`WINDOWS` of
+    them the rest of the page comes from the scan.
+    """
+    with atomic(alias):
+        counters = fetch_by_ids(alias, COUNTERS, [CHANGES])
+        counter = counters[0] if counters else None
+        latest = int(counter.get("value", 0)) if counter else 0
+        docs: list[dict[str, Any]] = []
+        start = after + 1
+        for attempt in range(WINDOWS):
+            need = limit - len(docs)
+            if start > latest or need <= 0:
+                return docs[:limit], counter  # a window past a gap may bring one too many
+            end = min(latest, start + need * 2**attempt - 1)
+            docs.extend(fetch_by_ids(alias, CHANGES, range(start, end + 1)))
+            start = end + 1
+        if start <= latest and len(docs) < limit:
+            rest = database(alias)[CHANGES].find({"_id": {"$gt": start - 1}}).sort("_id", 1)
+            docs.extend(rest.limit(limit - len(docs)))
+    return docs[:limit], counter
 
 
 def _read_committed(db: Any, after: int, limit: int) -> tuple[list[dict[str, Any]], Any]:
