@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from services.common.errors import Problem
+from services.common.reference import EMPLOYMENT_TYPES
 
 from . import bp, present
 from . import employer_skills as skills
@@ -28,7 +29,6 @@ from .web import (
     problem_messages,
 )
 
-EMPLOYMENT_TYPES = ("full", "part", "project", "internship", "volunteer")
 TEXT_FIELDS = ("title", "description", "requirements")
 # Kept for the tests and callers that read the preview's thresholds from here.
 PRESELECT_MIN_CONFIDENCE = skills.PRESELECT_MIN_CONFIDENCE

@@ -8,20 +8,15 @@ from urllib.parse import quote
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from services.common.reference import LANGUAGE_LEVELS, REGION_SLUGS, level_rank
+from services.common.reference import EMPLOYMENT_TYPES, LANGUAGE_LEVELS, REGION_SLUGS, level_rank
 
 from ..i18n import LANGUAGES
 from . import bp, present
-from .employer import EMPLOYMENT_TYPES
 from .learner import learner_id
 from .session import region_choices
 from .web import _, answer_problem, api, api_data, page, problem_messages, safe_next
 
 JOBS_SHOWN = 20
-# The matcher does not know a vacancy's employment type: with that filter the page reads this
-# many of the best matches (the other filters applied) from the jobs service and keeps those
-# of the chosen type, and says how many it looked through.
-TYPE_SCAN = 60
 ALL = "all"
 
 
@@ -45,25 +40,13 @@ def _job_filters(learner: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
 
 
 def _recommend(query: dict[str, str]) -> tuple[Any, Any]:
-    """Ask the matcher for jobs; return (its answer, its JSON filtered by employment type)."""
-    wanted = query.get("employment_type")
-    asked = {k: v for k, v in query.items() if k != "employment_type"}
+    """Ask the matcher for jobs with the form's filters; return (its answer, its JSON)."""
     answer = api(
         "GET",
         f"/learners/{learner_id()}/recommendations/jobs",
-        query={"limit": TYPE_SCAN if wanted else JOBS_SHOWN, **asked},
+        query={"limit": JOBS_SHOWN, **query},
     )
-    data = answer.json() if answer.status == 200 else None
-    if wanted and isinstance(data, dict):
-        jobs = present.items_of(data)
-        vacancies = present.lookup("/vacancies/{}", {str(j.get("vacancy_id")) for j in jobs})
-        kept = [
-            j
-            for j in jobs
-            if (vacancies.get(str(j.get("vacancy_id"))) or {}).get("employment_type") == wanted
-        ]
-        data = {**data, "items": kept[:JOBS_SHOWN], "scanned": len(jobs)}
-    return answer, data
+    return answer, answer.json() if answer.status == 200 else None
 
 
 @bp.get("/learner/jobs")
@@ -103,7 +86,6 @@ def learner_jobs() -> Any:
         regions=region_choices(),
         languages=LANGUAGES,
         considered=data.get("considered") if isinstance(data, dict) else None,
-        scanned=data.get("scanned") if isinstance(data, dict) else None,
         employment_types=EMPLOYMENT_TYPES,
         nothing_local=nothing_local,
         pending=pending,

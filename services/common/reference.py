@@ -207,6 +207,10 @@ LANGUAGES: dict[str, dict[str, str]] = {
 }
 LanguageCode = Literal["kk", "ru", "en"]
 
+# How a vacancy employs: the jobs service stores one, the matcher filters on it, pages name it.
+EMPLOYMENT_TYPES: tuple[str, ...] = ("full", "part", "project", "internship", "volunteer")
+EmploymentType = Literal["full", "part", "project", "internship", "volunteer"]
+
 # CEFR levels, lowest first, then "native", so that a level's index orders proficiency.
 LANGUAGE_LEVELS: tuple[str, ...] = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 LanguageLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]

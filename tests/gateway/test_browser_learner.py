@@ -149,7 +149,7 @@ def test_learner_filters_jobs_by_employment_type_in_kazakh(
 
         wait_until(shown, timeout=60)
         assert page.locator(f"article.job[data-vacancy='{world.vacancy['id']}']").count() == 0
-        assert "Жұмыспен қамту түрі" in page.locator(".scanned").inner_text()
+        assert "Сүзгіге" in page.locator(".considered").inner_text()
         shot(page, "learner-kk-5-jobs-part-time")
         page.goto(f"/learner/courses/{world.course['id']}?lang=kk")
         assert page.locator("h1").inner_text() == world.course["title"]

@@ -130,6 +130,10 @@ def test_region_filter_applies_before_truncation(
         ("language=kk", {"office-kk"}),
         ("language=en&region=almaty-city", {"office-en-paid"}),
         ("region=astana", {"remote", "office-kk"}),
+        ("employment_type=part", {"remote"}),
+        ("employment_type=part&employment_type=internship", {"remote", "office-en-paid"}),
+        ("employment_type=full", {"office-kk"}),
+        ("employment_type=project", set()),
     ],
 )
 def test_filters_keep_only_matching_vacancies(
@@ -140,17 +144,25 @@ def test_filters_keep_only_matching_vacancies(
     query: str,
     expected: set[str],
 ) -> None:
-    jobs_feed.emit("vacancy.created", "remote", vacancy(remote=True, salary_max=300_000))
+    jobs_feed.emit(
+        "vacancy.created",
+        "remote",
+        vacancy(remote=True, salary_max=300_000, employment_type="part"),
+    )
     jobs_feed.emit(
         "vacancy.created",
         "office-kk",
         vacancy(languages=[{"code": "kk", "level": "B2"}], salary_min=200_000),
-    )
+    )  # no employment type on the event: the jobs service's default, full
     jobs_feed.emit(
         "vacancy.created",
         "office-en-paid",
         vacancy(
-            region="almaty-city", languages=[{"code": "en"}], salary_min=600_000, salary_max=900_000
+            region="almaty-city",
+            languages=[{"code": "en"}],
+            salary_min=600_000,
+            salary_max=900_000,
+            employment_type="internship",
         ),
     )
     learner_feed.emit("learner.created", "l1", learner())

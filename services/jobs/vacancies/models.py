@@ -9,12 +9,11 @@ from typing import Any, Self
 import mongoengine as me
 
 from services.common.clock import utcnow
-from services.common.reference import LANGUAGE_LEVELS, LANGUAGES, REGION_SLUGS
+from services.common.reference import EMPLOYMENT_TYPES, LANGUAGE_LEVELS, LANGUAGES, REGION_SLUGS
 
 from ..provenance import SOURCES, external_key
 from ..settings import ALIAS
 
-EMPLOYMENT_TYPES = ("full", "part", "project", "internship", "volunteer")
 SCHEDULES = ("full-day", "shift", "flexible", "remote", "fly-in-fly-out")
 EXPERIENCE = ("none", "1-3", "3-6", "6+")
 SKILL_SOURCES = ("self", "course", "extracted")

@@ -9,12 +9,11 @@ from pydantic import Field, field_validator
 
 from services.common.api import Id, PageQuery, ReadSchema, Schema, UtcDateTime
 from services.common.languages import unique_languages
-from services.common.reference import LanguageCode, LanguageLevel, RegionSlug
+from services.common.reference import EmploymentType, LanguageCode, LanguageLevel, RegionSlug
 
 from ..fields import MAX_SALARY, OBJECT_ID, WEBSITE, PartialUpdate, Salary
 from ..provenance import Source
 
-EmploymentType = Literal["full", "part", "project", "internship", "volunteer"]
 Schedule = Literal["full-day", "shift", "flexible", "remote", "fly-in-fly-out"]
 Experience = Literal["none", "1-3", "3-6", "6+"]
 VacancyStatus = Literal["open", "closed"]

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.common.api import PageQuery, Schema
-from services.common.reference import LanguageCode, RegionSlug
+from services.common.reference import EmploymentType, LanguageCode, RegionSlug
 
 
 class ExtractIn(Schema):
@@ -172,6 +172,9 @@ class JobsQuery(Schema):
     remote: bool | None = None
     salary_min: int | None = Field(None, ge=0, description="the vacancy pays at least this (KZT)")
     language: list[LanguageCode] | None = Field(None, description="the vacancy uses any of these")
+    employment_type: list[EmploymentType] | None = Field(
+        None, description="the vacancy employs in any of these ways"
+    )
     limit: int = Field(10, ge=1, le=100)
 
 
@@ -184,6 +187,7 @@ class JobItem(BaseModel):
     salary_min: int | None
     salary_max: int | None
     languages: list[str]
+    employment_type: str | None = None
     score: ScoreParts
     matched_skills: list[SkillRef]
     missing_skills: list[SkillRef] = Field(description="essential first")

@@ -129,6 +129,7 @@ def recommend_jobs(learner_id: str, query: JobsQuery) -> dict[str, Any]:
         remote=query.remote,
         salary_min=query.salary_min,
         language=list(query.language) if query.language else None,
+        employment_type=list(query.employment_type) if query.employment_type else None,
         limit=query.limit,
     )
 

@@ -28,7 +28,7 @@ from services.matcher.recommend.provisional import (
     skill_keys,
     untagged_basis,
 )
-from services.matcher.recommend.rows import VACANCY_SHOWN, language_mask
+from services.matcher.recommend.rows import VACANCY_SHOWN, employment_mask, language_mask
 from services.matcher.recommend.state import Matcher, NotIndexedYet
 from services.matcher.sync.entities import learner_fields
 from services.matcher.sync.models import LearnerCopy, VacancyCopy
@@ -186,6 +186,7 @@ def jobs_for_learner(
     remote: bool | None = None,
     salary_min: int | None = None,
     language: list[str] | None = None,
+    employment_type: list[str] | None = None,
     limit: int = 10,
 ) -> dict[str, Any]:
     """Return the open vacancies that fit a learner best, each explained.
@@ -221,6 +222,8 @@ def jobs_for_learner(
             mask &= vi.cols["pay"][:n] >= salary_min
     if language:
         mask &= (vi.cols["langs"][:n] & language_mask(language)) != 0
+    if employment_type:
+        mask &= (vi.cols["employment"][:n] & employment_mask(employment_type)) != 0
     total_w = vi.cols["total_weight"][:n]
     held_w = vi.skills.product(m.held_vector(held), n)
     coverage = np.divide(held_w, total_w, out=np.zeros(n, np.float32), where=total_w > 0)
@@ -245,6 +248,7 @@ def jobs_for_learner(
                 "salary_min": doc.get("salary_min"),
                 "salary_max": doc.get("salary_max"),
                 "languages": list(doc.get("languages") or []),
+                "employment_type": doc.get("employment_type"),
                 "score": blend.parts(c, float(coverage[row])),
                 "matched_skills": matched,
                 "missing_skills": missing,

@@ -1,7 +1,8 @@
 """Index rows: what one vacancy, learner or course becomes in the in-memory indexes.
 
 A row is the item's vector, its skills as vocabulary columns (with weights and required flags)
-and the filter columns the recommendation rules mask on (open, region, remote, pay, languages).
+and the filter columns the recommendation rules mask on (open, region, remote, pay, languages,
+employment type).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from services.common.reference import EMPLOYMENT_TYPES
 from services.matcher.ml.coverage import Vocabulary, skill_key
 from services.matcher.ml.index import VectorIndex
 from services.matcher.settings import Settings
 
 LANG_BITS = {"kk": 1, "ru": 2, "en": 4}
 OTHER_LANG_BIT = 8
+#: One bit per employment type (services.common.reference.EMPLOYMENT_TYPES); 0 = not stated.
+EMPLOYMENT_BITS = {t: 1 << i for i, t in enumerate(EMPLOYMENT_TYPES)}
 OPEN_STATUSES = frozenset({"open"})
 
 VACANCY_COLUMNS = {
@@ -25,6 +29,7 @@ VACANCY_COLUMNS = {
     "remote": bool,
     "pay": np.float32,
     "langs": np.uint8,
+    "employment": np.uint8,
     "total_weight": np.float32,
     "n_required": np.float32,
 }
@@ -42,6 +47,7 @@ VACANCY_SHOWN = (
     "salary_min",
     "salary_max",
     "languages",
+    "employment_type",
 )
 
 
@@ -50,6 +56,14 @@ def language_mask(codes: list[str]) -> int:
     mask = 0
     for code in codes:
         mask |= LANG_BITS.get(code, OTHER_LANG_BIT)
+    return mask
+
+
+def employment_mask(types: Iterable[str | None]) -> int:
+    """Return the bit mask of employment types (an unknown or missing one adds nothing)."""
+    mask = 0
+    for t in types:
+        mask |= EMPLOYMENT_BITS.get(t or "", 0)
     return mask
 
 
@@ -145,6 +159,7 @@ class Indexes:
             remote=bool(doc.get("remote")),
             pay=np.nan if pay is None else float(pay),
             langs=language_mask(doc.get("languages") or []),
+            employment=employment_mask([doc.get("employment_type")]),
             total_weight=float(sum(weights)),
             n_required=float(sum(required)),
         )

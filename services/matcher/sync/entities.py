@@ -122,6 +122,8 @@ def vacancy_fields(data: dict[str, Any]) -> dict[str, Any]:
         "salary_min": salary_min,
         "salary_max": salary_max,
         "languages": language_codes(data.get("languages")),
+        # The jobs service always states one (its default is full); so does an event without.
+        "employment_type": str(data.get("employment_type") or "full").lower(),
         "declared_skills": parse_skills(data.get("skills"), default_essential=True),
         "description": _text(data.get("description")),
         "requirements": _text(data.get("requirements")),

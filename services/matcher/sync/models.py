@@ -56,6 +56,7 @@ class VacancyCopy(_Copy):
     salary_min = me.IntField(null=True)
     salary_max = me.IntField(null=True)
     languages = me.ListField(me.StringField())
+    employment_type = me.StringField(null=True)  # full, part, project, internship, volunteer
     meta = {"db_alias": ALIAS, "collection": "vacancies"}
 
     def clean(self) -> None:

@@ -30,8 +30,9 @@ from services.matcher.ml.index import VectorIndex
 
 log = logging.getLogger("qabilet.matcher.snapshot")
 
-# 2: the course index has a teaching-language column; older snapshots are rebuilt.
-FORMAT = 2
+# 2: the course index has a teaching-language column; 3: the vacancy index has an employment
+# type column. Older snapshots are rebuilt.
+FORMAT = 3
 INDEXES = ("vacancies", "learners", "courses")
 
 

@@ -85,6 +85,7 @@ class VacancyHandlers:
             salary_min=f["salary_min"],
             salary_max=f["salary_max"],
             languages=f["languages"],
+            employment_type=f["employment_type"],
             skills=skills,
             tags=tags,
             text=text,
