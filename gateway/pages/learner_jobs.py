@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from services.common.reference import EMPLOYMENT_TYPES, LANGUAGE_LEVELS, REGION_SLUGS, level_rank
+from services.common.reference import EMPLOYMENT_TYPES, REGION_SLUGS, meets_level
 
 from ..i18n import LANGUAGES
 from . import bp, present
@@ -128,10 +128,7 @@ def _language_match(vacancy: dict[str, Any], learner: dict[str, Any]) -> list[di
     for want in vacancy.get("languages") or []:
         code, need = str(want.get("code")), want.get("level")
         have = held.get(code)
-        met = code in held and (
-            need not in LANGUAGE_LEVELS
-            or (have in LANGUAGE_LEVELS and level_rank(have) >= level_rank(need))
-        )
+        met = code in held and meets_level(have, need)
         out.append({"code": code, "need": need, "have": have, "met": met})
     return out
 

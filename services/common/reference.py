@@ -226,3 +226,14 @@ Programme = Literal["ai-sana", "tomorrow-school", "other"]
 def level_rank(level: str) -> int:
     """Return the position of a language level (A1 = 0 ... native = 6)."""
     return LANGUAGE_LEVELS.index(level)
+
+
+def meets_level(have: str | None, need: str | None) -> bool:
+    """Return whether a learner listing a language at ``have`` meets a requirement of ``need``.
+
+    A requirement without a level is met by any listing; one with a level needs a stated level
+    at least as high (a listing without a level does not show it).
+    """
+    if need not in LANGUAGE_LEVELS:
+        return True
+    return have in LANGUAGE_LEVELS and level_rank(str(have)) >= level_rank(str(need))

@@ -157,15 +157,29 @@ def test_vacancy_page_compares_the_languages_asked_with_the_learners_levels(
     ]
     client = gateway.test_client()
     created = ok(client.post(f"{API}/vacancies", headers=world["employer"].headers, json=body), 201)
-    web_login(browser, world["learner3"].email)
-    html = browser.get(f"/learner/vacancies/{created['id']}?lang=ru").get_data(as_text=True)
-    found = re.findall(r'<li class="(ok|gap)" data-language="(\w+)">', html)
-    rows = {code: verdict for verdict, code in found}
-    assert rows == {"kk": "ok", "ru": "gap", "en": "gap"}
-    text = text_of(html)
-    assert "Казахский — B2 выше среднего: у вас родной (соответствует)" in text
-    assert "Русский — C2 в совершенстве: у вас C1 продвинутый (ниже требуемого)" in text
-    assert "Английский — B1 средний: нет в вашем профиле (ниже требуемого)" in text
+    try:
+        web_login(browser, world["learner3"].email)
+        html = browser.get(f"/learner/vacancies/{created['id']}?lang=ru").get_data(as_text=True)
+        found = re.findall(r'<li class="(ok|gap)" data-language="(\w+)">', html)
+        rows = {code: verdict for verdict, code in found}
+        assert rows == {"kk": "ok", "ru": "gap", "en": "gap"}
+        text = text_of(html)
+        assert "Казахский — B2 выше среднего: у вас родной (соответствует)" in text
+        assert "Русский — C2 в совершенстве: у вас C1 продвинутый (ниже требуемого)" in text
+        assert "Английский — B1 средний: нет в вашем профиле (ниже требуемого)" in text
+
+        # The jobs list says the same on the vacancy's card (the matcher packs the levels).
+        def card() -> str:
+            page = browser.get("/learner/jobs?lang=ru&region=all").get_data(as_text=True)
+            parts = page.split(f'data-vacancy="{created["id"]}"')
+            return parts[1].split("</article>")[0] if len(parts) > 1 else ""
+
+        shown = wait_until(card, timeout=60)
+        unmet = re.findall(r'<p class="language-unmet gap" data-language="(\w+)">', shown)
+        assert unmet == ["ru", "en"]
+        assert "Язык: Английский, требуется B1 средний" in text_of(shown)
+    finally:
+        client.post(f"{API}/vacancies/{created['id']}/close", headers=world["employer"].headers)
 
 
 def test_unknown_vacancy_is_a_page_in_the_pages_language(

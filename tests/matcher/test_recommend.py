@@ -399,3 +399,34 @@ def test_openapi_documents_every_matcher_endpoint(client: FlaskClient) -> None:
         assert path in paths, path
     jobs = paths["/learners/{learner_id}/recommendations/jobs"]["get"]
     assert {p["name"] for p in jobs["parameters"]} >= {"region", "remote", "salary_min", "language"}
+
+
+def test_job_items_name_the_languages_asked_above_the_learners_level(
+    client: FlaskClient, sync: Sync, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    jobs_feed.emit(
+        "vacancy.created",
+        "en-b2",
+        vacancy(languages=[{"code": "ru", "level": "B2"}, {"code": "en", "level": "B2"}]),
+    )
+    jobs_feed.emit("vacancy.created", "kk-any", vacancy(languages=[{"code": "kk"}]))
+    jobs_feed.emit("vacancy.created", "ru-c1", vacancy(languages=[{"code": "ru", "level": "C1"}]))
+    speaks = [{"code": "ru", "level": "native"}, {"code": "en", "level": "A2"}]
+    learner_feed.emit("learner.created", "l1", learner(languages=speaks))
+    sync.sync_once()
+
+    items = client.get("/learners/l1/recommendations/jobs").get_json()["items"]
+    unmet = {i["vacancy_id"]: i["languages_unmet"] for i in items}
+
+    assert unmet == {
+        "en-b2": [{"code": "en", "level": "B2"}],
+        "kk-any": [{"code": "kk", "level": None}],
+        "ru-c1": [],
+    }
+
+    learner_feed.emit(
+        "learner.updated", "l1", learner(languages=[*speaks, {"code": "kk", "level": "A1"}])
+    )
+    sync.sync_once()
+    items = client.get("/learners/l1/recommendations/jobs").get_json()["items"]
+    assert {i["vacancy_id"]: i["languages_unmet"] for i in items}["kk-any"] == []

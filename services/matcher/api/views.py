@@ -9,26 +9,28 @@ from flask import Blueprint, current_app
 from services.common.api import endpoint
 from services.common.errors import Unavailable
 from services.matcher.api import lookups
-from services.matcher.api.schemas import (
+from services.matcher.api.recommendation_schemas import (
     CandidatesOut,
     CandidatesQuery,
     CoursesOut,
-    ExtractIn,
-    ExtractOut,
     JobsOut,
     JobsQuery,
+    PathOut,
+    PathQuery,
+    TargetQuery,
+)
+from services.matcher.api.schemas import (
+    ExtractIn,
+    ExtractOut,
     LangQuery,
     OccupationDetail,
     OccupationMatchIn,
     OccupationMatchOut,
     OccupationPage,
-    PathOut,
-    PathQuery,
     SearchQuery,
     SkillDetail,
     SkillPage,
     SyncStatusOut,
-    TargetQuery,
 )
 from services.matcher.recommend.candidates import candidates_for_vacancy
 from services.matcher.recommend.paths import courses_for_learner, retraining_path

@@ -28,7 +28,13 @@ from services.matcher.recommend.provisional import (
     skill_keys,
     untagged_basis,
 )
-from services.matcher.recommend.rows import VACANCY_SHOWN, employment_mask, language_mask
+from services.matcher.recommend.rows import (
+    VACANCY_SHOWN,
+    employment_mask,
+    language_mask,
+    level_code,
+    unmet_languages,
+)
 from services.matcher.recommend.state import Matcher, NotIndexedYet
 from services.matcher.sync.entities import learner_fields
 from services.matcher.sync.models import LearnerCopy, VacancyCopy
@@ -206,10 +212,12 @@ def jobs_for_learner(
         q, basis, progress = None, FROM_RECORD.format(owner="learner", text="CV"), exc.progress
         # Without a vector there is no similarity: the score is the coverage, as stated.
         blend = Blend(0.0, blend.essential_weight, blend.floor)
+        speaks = level_code(f["languages"], f["language_levels"])
     else:
         q = m.learners.vecs[lrow].copy()
         held = held_keys(m, m.learners, lrow)
         basis, progress = untagged_basis(m, "learners", learner_id), None
+        speaks = int(m.learners.cols["lang_levels"][lrow])
     vi = m.vacancies
     n = vi.n
     mask = vi.alive[:n] & vi.cols["open"][:n]
@@ -249,6 +257,10 @@ def jobs_for_learner(
                 "salary_max": doc.get("salary_max"),
                 "languages": list(doc.get("languages") or []),
                 "employment_type": doc.get("employment_type"),
+                "languages_unmet": [
+                    {"code": code, "level": (doc.get("language_levels") or {}).get(code)}
+                    for code in unmet_languages(int(vi.cols["lang_levels"][row]), speaks)
+                ],
                 "score": blend.parts(c, float(coverage[row])),
                 "matched_skills": matched,
                 "missing_skills": missing,

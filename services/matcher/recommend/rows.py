@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from services.common.reference import EMPLOYMENT_TYPES
+from services.common.reference import EMPLOYMENT_TYPES, LANGUAGE_LEVELS, level_rank
 from services.matcher.ml.coverage import Vocabulary, skill_key
 from services.matcher.ml.index import VectorIndex
 from services.matcher.settings import Settings
@@ -29,11 +29,15 @@ VACANCY_COLUMNS = {
     "remote": bool,
     "pay": np.float32,
     "langs": np.uint8,
+    "lang_levels": np.uint16,
     "employment": np.uint8,
     "total_weight": np.float32,
     "n_required": np.float32,
 }
-LEARNER_COLUMNS = {"consent": bool, "region": np.int32, "langs": np.uint8}
+LEARNER_COLUMNS = {"consent": bool, "region": np.int32, "langs": np.uint8, "lang_levels": np.uint16}
+#: The languages whose levels rows keep, 3 bits each: 0 = not listed, else the level's rank + 1
+#: (A1 = 1 ... native = 7). Vacancies ask for these (services.common.reference.LANGUAGES).
+LEVEL_LANGUAGES = ("kk", "ru", "en")
 COURSE_COLUMNS = {"active": bool, "hours": np.float32, "lang": np.int64}
 NO_LANGUAGE = 0
 #: What a job recommendation shows of a vacancy, kept beside its row: reading the copies per
@@ -47,6 +51,7 @@ VACANCY_SHOWN = (
     "salary_min",
     "salary_max",
     "languages",
+    "language_levels",
     "employment_type",
 )
 
@@ -65,6 +70,32 @@ def employment_mask(types: Iterable[str | None]) -> int:
     for t in types:
         mask |= EMPLOYMENT_BITS.get(t or "", 0)
     return mask
+
+
+def level_code(codes: Iterable[str], levels: dict[str, str] | None) -> int:
+    """Return the levels of the listed kk/ru/en languages packed 3 bits each (see LEVEL_LANGUAGES).
+
+    A language listed without a level packs as A1: it meets a requirement that names no level
+    and no other (the vacancy page's rule, services.common.reference.meets_level).
+    """
+    listed, levels = set(codes), levels or {}
+    packed = 0
+    for i, lang in enumerate(LEVEL_LANGUAGES):
+        if lang in listed:
+            level = levels.get(lang)
+            rank = level_rank(level) + 1 if level in LANGUAGE_LEVELS else 1
+            packed |= rank << (3 * i)
+    return packed
+
+
+def unmet_languages(need: int, have: int) -> list[str]:
+    """Return the languages a vacancy's packed ``need`` asks above a learner's packed ``have``."""
+    out = []
+    for i, lang in enumerate(LEVEL_LANGUAGES):
+        wanted, held = (need >> (3 * i)) & 7, (have >> (3 * i)) & 7
+        if wanted and held < wanted:
+            out.append(lang)
+    return out
 
 
 def language_number(code: str | None) -> int:
@@ -159,6 +190,7 @@ class Indexes:
             remote=bool(doc.get("remote")),
             pay=np.nan if pay is None else float(pay),
             langs=language_mask(doc.get("languages") or []),
+            lang_levels=level_code(doc.get("languages") or [], doc.get("language_levels")),
             employment=employment_mask([doc.get("employment_type")]),
             total_weight=float(sum(weights)),
             n_required=float(sum(required)),
@@ -175,6 +207,7 @@ class Indexes:
             consent=bool(doc.get("consent")),
             region=self.region_code(doc.get("region")),
             langs=language_mask(doc.get("languages") or []),
+            lang_levels=level_code(doc.get("languages") or [], doc.get("language_levels")),
         )
 
     def index_course(self, doc: dict[str, Any], vector: np.ndarray) -> None:

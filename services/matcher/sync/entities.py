@@ -124,6 +124,7 @@ def vacancy_fields(data: dict[str, Any]) -> dict[str, Any]:
         "languages": language_codes(data.get("languages")),
         # The jobs service always states one (its default is full); so does an event without.
         "employment_type": str(data.get("employment_type") or "full").lower(),
+        "language_levels": language_levels(data.get("languages")),
         "declared_skills": parse_skills(data.get("skills"), default_essential=True),
         "description": _text(data.get("description")),
         "requirements": _text(data.get("requirements")),

@@ -57,6 +57,7 @@ class VacancyCopy(_Copy):
     salary_max = me.IntField(null=True)
     languages = me.ListField(me.StringField())
     employment_type = me.StringField(null=True)  # full, part, project, internship, volunteer
+    language_levels = me.DictField()  # {code: level asked} where the vacancy states one
     meta = {"db_alias": ALIAS, "collection": "vacancies"}
 
     def clean(self) -> None:

@@ -20,10 +20,10 @@ log = logging.getLogger("qabilet.matcher")
 LOAD_CHUNK = 5000
 # What the index rows are built from (read at start-up without the texts).
 VACANCY_FIELDS = (
-    "status", "region", "remote", "salary_min", "salary_max", "languages", "employment_type",
-    "skills", "tags_pending", "title", "employer_id",
+    "status", "region", "remote", "salary_min", "salary_max", "languages", "language_levels",
+    "employment_type", "skills", "tags_pending", "title", "employer_id",
 )  # fmt: skip
-LEARNER_FIELDS = ("region", "languages", "consent", "skills", "tags_pending")
+LEARNER_FIELDS = ("region", "languages", "language_levels", "consent", "skills", "tags_pending")
 COURSE_FIELDS = ("hours", "active", "skills", "prerequisites")
 
 Wanted = dict[str, list[tuple[VectorIndex, str]]]

@@ -31,8 +31,8 @@ from services.matcher.ml.index import VectorIndex
 log = logging.getLogger("qabilet.matcher.snapshot")
 
 # 2: the course index has a teaching-language column; 3: the vacancy index has an employment
-# type column. Older snapshots are rebuilt.
-FORMAT = 3
+# type column; 4: vacancy and learner rows pack language levels. Older snapshots are rebuilt.
+FORMAT = 4
 INDEXES = ("vacancies", "learners", "courses")
 
 

@@ -86,6 +86,7 @@ class VacancyHandlers:
             salary_max=f["salary_max"],
             languages=f["languages"],
             employment_type=f["employment_type"],
+            language_levels=f["language_levels"],
             skills=skills,
             tags=tags,
             text=text,
