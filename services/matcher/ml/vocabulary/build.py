@@ -4,7 +4,8 @@ Reads the authored files in ``data/`` and the real sources (O*NET 29.3 Technolog
 ESCO v1.1.1 zips), resolves every ESCO preferred label to its URI (an unknown label fails the
 build) and writes ``data/terms.tsv``: one row per (surface form, ESCO skill), sorted, so a
 review sees exactly what changed. ``--check`` only verifies that the committed file is current;
-``--coverage`` reports how many hh.kz vacancies the vocabulary finds skills in.
+``--coverage`` reports how many hh.kz vacancies the vocabulary finds skills in; ``--select N``
+prints the N most-seen skills without a ru/kk name and the display-name coverage.
 """
 
 from __future__ import annotations
@@ -354,8 +355,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=None, help="shared data (esco/, onet/)")
     ap.add_argument("--check", action="store_true", help="fail if data/terms.tsv is stale")
     ap.add_argument("--coverage", action="store_true", help="report hh.kz coverage")
+    ap.add_argument(
+        "--select", type=int, metavar="N", help="print the N most-seen skills lacking a ru/kk name"
+    )
     args = ap.parse_args(argv)
     data_dir = (args.data_dir or _default_data_dir()).resolve()
+    if args.select is not None:
+        from services.matcher.ml.vocabulary.selection import report
+
+        return report(data_dir, args.select)
     text, how = build(data_dir)
     current = TERMS_FILE.read_text(encoding="utf-8") if TERMS_FILE.exists() else ""
     if args.check:

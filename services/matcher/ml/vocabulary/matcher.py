@@ -15,6 +15,8 @@ TERMS_FILE = DATA / "terms.tsv"
 NON_SKILL_FILE = DATA / "non_skill.tsv"
 LABELS_FILE = DATA / "labels_ru_kk.tsv"
 OCCUPATIONS_FILE = DATA / "occupations_ru_kk.tsv"
+#: Display names only: shown on pages, never spotted in text (extraction does not read them).
+SKILL_NAMES_FILE = DATA / "skill_names_ru_kk.tsv"
 #: Authored label files: the leading term of an entry is the label shown in its language (the
 #: local tool names of kz_terms.tsv are forms to spot, not labels).
 DISPLAY_FILES = ("labels_ru_kk.tsv", "collections_ru_kk.tsv")
@@ -146,7 +148,19 @@ def load_non_skill(path: Path = NON_SKILL_FILE) -> tuple[Term, ...]:
 
 @lru_cache(maxsize=8)
 def display_labels(lang: str, data: Path = DATA, terms_path: Path = TERMS_FILE) -> dict[str, str]:
-    """Return {ESCO URI: label to show in ``lang``}: the leading term of its authored entry."""
+    """Return {ESCO URI: label to show in ``lang``}: spotting term, else display name."""
+    # Occupation and skill URIs never collide, so one map serves every taxonomy endpoint; an
+    # authored spotting term (reviewed against job ads) beats a translated display name.
+    return {
+        **occupation_labels(lang, data / OCCUPATIONS_FILE.name),
+        **skill_names(lang, data / SKILL_NAMES_FILE.name),
+        **spotting_labels(lang, data, terms_path),
+    }
+
+
+@lru_cache(maxsize=8)
+def spotting_labels(lang: str, data: Path = DATA, terms_path: Path = TERMS_FILE) -> dict[str, str]:
+    """Return {ESCO skill URI: the leading term of its authored spotting entry in ``lang``}."""
     # The compiled file is sorted, so which term leads an entry (the display form) is read from
     # the authored files; the compiled rows of that term and ESCO label give the URIs.
     wanted: dict[tuple[str, str], int] = {}
@@ -175,9 +189,43 @@ def display_labels(lang: str, data: Path = DATA, terms_path: Path = TERMS_FILE) 
             continue
         if r["uri"] not in found or rank < found[r["uri"]][0]:
             found[r["uri"]] = (rank, r["term"])
-    # Occupation and skill URIs never collide, so one map serves every taxonomy endpoint.
-    occupations = occupation_labels(lang, data / OCCUPATIONS_FILE.name)
-    return {**occupations, **{uri: term for uri, (_, term) in found.items()}}
+    return {uri: term for uri, (_, term) in found.items()}
+
+
+@dataclass(frozen=True)
+class SkillName:
+    """Authored Russian and Kazakh display names of one ESCO skill (skill_names_ru_kk.tsv)."""
+
+    uri: str
+    esco_label: str
+    ru: str
+    kk: str
+    how: str
+
+
+@lru_cache(maxsize=4)
+def load_skill_names(path: Path = SKILL_NAMES_FILE) -> tuple[SkillName, ...]:
+    """Read the authored ru/kk display names of skills (empty when the file is absent)."""
+    if not path.exists():
+        return ()
+    return tuple(
+        SkillName(
+            uri=(r.get("esco_uri") or "").strip(),
+            esco_label=(r.get("esco_label") or "").strip(),
+            ru=(r.get("ru") or "").strip(),
+            kk=(r.get("kk") or "").strip(),
+            how=(r.get("how") or "").strip(),
+        )
+        for r in _read_tsv(path)
+    )
+
+
+@lru_cache(maxsize=8)
+def skill_names(lang: str, path: Path = SKILL_NAMES_FILE) -> dict[str, str]:
+    """Return {ESCO skill URI: its authored display name in ``lang``} (ru or kk; never spotted)."""
+    if lang not in {"ru", "kk"}:
+        return {}
+    return {n.uri: getattr(n, lang) for n in load_skill_names(path) if getattr(n, lang)}
 
 
 def _language_display(r: dict[str, str], lang: str) -> dict[str, str]:
