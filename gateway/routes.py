@@ -275,6 +275,7 @@ ROUTES: list[Route] = [
     Route("POST", "/skills/extract", "matcher", ANYONE),
     Route("POST", "/occupations/match", "matcher", ANYONE),
     Route("GET", "/skills", "matcher", ANYONE),
+    Route("GET", "/labels", "matcher", ANYONE),
     Route("GET", "/skills/<path:uri>", "matcher", ANYONE),
     Route("GET", "/occupations", "matcher", ANYONE),
     Route("GET", "/occupations/<path:uri>", "matcher", ANYONE),

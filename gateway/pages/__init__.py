@@ -14,6 +14,7 @@ from . import (  # noqa: E402,F401  (their views register on bp)
     errors,
     indexing,
     invitations,
+    labels,
     learner,
     provider,
     provider_upload,

@@ -383,6 +383,7 @@ ROWS = [
     ),
     Row("skills.search", "GET", "/skills?q=data", EVERYONE),
     Row("skills.get", "GET", "/skills/{S0}", EVERYONE),
+    Row("labels", "GET", "/labels?lang=kk", EVERYONE),
     Row("occupations.search", "GET", "/occupations", EVERYONE),
     Row("occupations.get", "GET", "/occupations/{O}", EVERYONE),
     Row("sync.status", "GET", "/sync/status", statuses()),

@@ -25,6 +25,7 @@ from tests.gateway.world import (
     learner_profile,
     ok,
     register,
+    shown_name,
     vacancy_body,
     wait_until,
 )
@@ -124,7 +125,8 @@ def test_vacancy_page_shows_description_employer_salary_skills_and_my_match(
     assert "Обязательные навыки" in text and "Вам не хватает" in text
     match = html.split('class="card match"')[1].split("</section>")[0]
     have, miss = match.split("Вам не хватает")
-    assert world.skills[0]["label"] in have and world.skills[4]["label"] in miss
+    assert shown_name(browser, world.skills[0], "ru") in have
+    assert shown_name(browser, world.skills[4], "ru") in miss
     # An apply button, or (when an earlier journey applied already) when and how it went.
     assert "Откликнуться" in text or re.search(
         r"Вы откликнулись \d{1,2} [а-я]+\.? \d{4}",
@@ -224,6 +226,28 @@ def test_jobs_in_the_home_region_are_preselected(browser: FlaskClient, world: Wo
 
 
 # --- profile ---------------------------------------------------------------------------------
+
+
+def test_skills_show_in_the_pages_language_where_the_vocabulary_names_them(
+    browser: FlaskClient, world: World, gateway: Flask
+) -> None:
+    client = gateway.test_client()
+    names = {
+        lang: ok(client.get(f"{API}/labels", query_string={"lang": lang}))["labels"]
+        for lang in ("ru", "kk")
+    }
+    listed = ok(client.get(f"{API}/skills", query_string={"limit": 100}))["items"]
+    # A skill of the suite's ESCO that the vocabulary names in both languages.
+    skill = next(s for s in listed if s["uri"] in names["ru"] and s["uri"] in names["kk"])
+    chosen = {"uri": skill["uri"], "label": skill["label"]}
+    profile = learner_profile("Гульнар Ахметова", [chosen], consent=True)
+    actor = register(client, "learner", f"l-{uuid.uuid4().hex[:8]}@example.kz", profile)
+    web_login(browser, actor.email)
+    for lang in ("ru", "kk"):
+        html = browser.get(f"/learner?lang={lang}").get_data(as_text=True)
+        assert f"<strong>{names[lang][skill['uri']]}</strong>" in html, lang
+    english = browser.get("/learner?lang=en").get_data(as_text=True)
+    assert f"<strong>{skill['label']}</strong>" in english
 
 
 def test_region_programme_and_languages_can_be_edited(browser: FlaskClient, world: World) -> None:

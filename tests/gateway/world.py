@@ -112,6 +112,14 @@ def vacancy_body(title: str, skills: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
+def shown_name(client: FlaskClient, skill: dict[str, str], lang: str) -> str:
+    """Return the name a kk/ru page shows for a skill: the vocabulary's, else its ESCO label."""
+    if lang == "en":
+        return skill["label"]
+    names = ok(client.get(f"{API}/labels", query_string={"lang": lang}))["labels"]
+    return str(names.get(skill["uri"], skill["label"]))
+
+
 def valid_bin(seed: int) -> str:
     """Return a BIN with a valid check digit built from ``seed`` (the jobs service's rule)."""
     first = f"{seed:011d}"[-11:]

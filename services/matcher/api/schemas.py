@@ -6,7 +6,7 @@ the OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -80,6 +80,19 @@ class LangQuery(Schema):
     """The language labels are shown in."""
 
     lang: LanguageCode | None = Field(None, description=LABEL_LANG)
+
+
+class LabelsQuery(Schema):
+    """The language whose display names are asked for."""
+
+    lang: Literal["kk", "ru"] = Field(description="kk or ru (English names are the ESCO labels)")
+
+
+class LabelsOut(BaseModel):
+    lang: str
+    labels: dict[str, str] = Field(
+        description="{ESCO URI: name in lang} of every skill and occupation the vocabulary names"
+    )
 
 
 class SearchQuery(PageQuery):

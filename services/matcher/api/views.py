@@ -22,6 +22,8 @@ from services.matcher.api.recommendation_schemas import (
 from services.matcher.api.schemas import (
     ExtractIn,
     ExtractOut,
+    LabelsOut,
+    LabelsQuery,
     LangQuery,
     OccupationDetail,
     OccupationMatchIn,
@@ -32,6 +34,7 @@ from services.matcher.api.schemas import (
     SkillPage,
     SyncStatusOut,
 )
+from services.matcher.ml.vocabulary import display_labels
 from services.matcher.recommend.candidates import candidates_for_vacancy
 from services.matcher.recommend.paths import courses_for_learner, retraining_path
 from services.matcher.recommend.ranking import jobs_for_learner
@@ -78,6 +81,12 @@ def extract_skills(body: ExtractIn) -> dict[str, Any]:
 def match_occupations(body: OccupationMatchIn, query: LangQuery) -> dict[str, Any]:
     """Rank ESCO occupations for a job title (labels in ``?lang=`` where the vocabulary has one)."""
     return lookups.match_title(_matcher(), body=body, lang=query.lang)
+
+
+@endpoint(bp, "GET", "/labels", query=LabelsQuery, response=LabelsOut, tags=["skills"])
+def list_labels(query: LabelsQuery) -> dict[str, Any]:
+    """Return the kk or ru names of the skills and occupations the vocabulary names."""
+    return {"lang": query.lang, "labels": display_labels(query.lang)}
 
 
 @endpoint(bp, "GET", "/skills", query=SearchQuery, response=SkillPage, tags=["skills"])
