@@ -15,6 +15,7 @@ import mongoengine as me
 from bson import ObjectId
 from flask import current_app, g, request
 
+from services.common.db import find_son_by_id
 from services.common.errors import Unauthorized
 
 from . import revocation
@@ -135,7 +136,10 @@ class Tokens:
         sub, epoch = claims.get("sub"), claims.get("ep", 0)
         if not isinstance(sub, str) or not ObjectId.is_valid(sub) or type(epoch) is not int:
             raise _invalid("the access token is not valid")
-        doc = Account._get_collection().find_one({"_id": ObjectId(sub)}, ACCOUNT_FIELDS)
+        # By primary key: on the embedded store a query would first rebuild the index of every
+        # account whenever another thread wrote one (services.common.db.records).
+        son = find_son_by_id(Account, ObjectId(sub))
+        doc = None if son is None else {k: son[k] for k in ACCOUNT_FIELDS if k in son}
         if doc is None or not doc.get("active", True) or doc.get("pending", False):
             raise _invalid("the account behind this token is not active")
         if doc.get("role") != claims["role"]:
@@ -143,7 +147,7 @@ class Tokens:
         if doc.get("epoch", 0) != epoch:
             raise _invalid("this session was ended (the account was deactivated); sign in again")
         jti = str(claims["jti"])
-        if RevokedToken._get_collection().find_one({"_id": jti}, {"_id": 1}) is not None:
+        if find_son_by_id(RevokedToken, jti) is not None:
             raise _invalid("this token was signed out")
         return Principal(
             account_id=sub,

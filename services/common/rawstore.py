@@ -15,7 +15,10 @@ from typing import Any
 
 from mongoengine.connection import get_db
 
-from .db import atomic, bound_store, database, is_embedded
+# The submodules, not the package: ``db.records`` reads through this module while the package
+# is still being imported.
+from .db.atomic import atomic
+from .db.connections import bound_store, database, is_embedded
 
 _log = logging.getLogger("qabilet.db")
 
@@ -44,6 +47,12 @@ def fetch_by_ids(alias: str, collection: str, ids: Iterable[Any]) -> list[dict[s
         if collection not in store:
             return []
         return list(store[collection]._documents.get_many(wanted))
+
+
+def fetch_one(alias: str, collection: str, doc_id: Any) -> dict[str, Any] | None:
+    """Return the raw document of ``collection`` with this id, or None (as ``fetch_by_ids``)."""
+    found = fetch_by_ids(alias, collection, [doc_id])
+    return found[0] if found else None
 
 
 def all_documents(alias: str, collection: str) -> list[dict[str, Any]]:

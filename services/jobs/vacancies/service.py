@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.clock import stored_time, utcnow
-from services.common.db import get_or_404, object_id, transaction
+from services.common.db import find_by_id, get_or_404, object_id, transaction
 from services.common.errors import Conflict, ValidationProblem, field_error
 
 from ..applications.models import Application
@@ -91,7 +91,7 @@ def create(*, data: VacancyCreate, salary_original: dict[str, Any] | None = None
     fields["salary_original"] = salary_original
 
     def write() -> Vacancy:
-        if Employer.objects(id=fields["employer_id"]).first() is None:
+        if find_by_id(Employer, fields["employer_id"]) is None:
             raise ValidationProblem(
                 "the employer does not exist",
                 errors=[field_error("employer_id", f"no employer with id {data.employer_id}")],
