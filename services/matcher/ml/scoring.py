@@ -121,14 +121,23 @@ class SkillScorer:
                 embedder, texts, "passage", cache_dir, show_progress_bar=show_progress_bar
             )
 
-        self.pref_matrix = emb(self.labels)
-        # Alt labels sit in one matrix sorted by owner so a max per skill is one reduceat.
+        # The label matrices are kept transposed (dim, n), C-ordered: a request's few query rows
+        # times them ran 35 -> 22 ms here (alt labels, 8 rows, one thread) against the (n, dim)
+        # layout, whose transpose BLAS repacks on every call. ``pref_matrix`` is a view.
+        self._pref_t = np.ascontiguousarray(emb(self.labels).T)
+        self.pref_matrix = self._pref_t.T
+        # Alt labels sit in one matrix sorted by owner so a max per skill is one reduceat; its
+        # extra zero column is the padded end the reduceat starts may point at.
         if use_alt_labels:
             alt_texts = [a for s in self.skills for a in s.alt_labels]
             owners = np.array(
                 [i for i, s in enumerate(self.skills) for _ in s.alt_labels], dtype=np.int64
             )
-            self.alt_matrix = emb(alt_texts) if alt_texts else np.zeros((0, embedder.dim))
+            alt = emb(alt_texts) if alt_texts else np.zeros((0, embedder.dim), np.float32)
+            self._alt_t = np.zeros((alt.shape[1], len(alt) + 1), np.float32)
+            self._alt_t[:, : len(alt)] = alt.T
+            del alt
+            self.alt_matrix = self._alt_t[:, :-1].T
             self._alt_owner = owners
             has = np.zeros(n, dtype=bool)
             has[owners] = True
@@ -186,11 +195,10 @@ class SkillScorer:
     # ----- scoring -----
 
     def _parts(self, sentences: list[str]) -> _Parts:
-        q = self.embedder.encode(sentences, "query")
-        pref = q @ self.pref_matrix.T
+        q = self._encode_queries(sentences)
+        pref = q @ self._pref_t
         if self.use_alt_labels:
-            alt_sims = np.pad(q @ self.alt_matrix.T, ((0, 0), (0, 1)))
-            best = np.maximum.reduceat(alt_sims, self._alt_starts, axis=1)
+            best = np.maximum.reduceat(q @ self._alt_t, self._alt_starts, axis=1)
             alt = np.where(self._alt_has[None, :], np.maximum(best, pref), pref)
         else:
             alt = pref
@@ -213,6 +221,15 @@ class SkillScorer:
             exact=exact,
             vocab=vocab,
         )
+
+    def _encode_queries(self, segments: list[str]) -> np.ndarray:
+        """Return the query vectors of segments, encoding each distinct text once."""
+        # The model's cost is its tokens; a line repeated in one text is paid for once.
+        distinct = list(dict.fromkeys(segments))
+        if len(distinct) == len(segments):
+            return self.embedder.encode(segments, "query")
+        row = {t: i for i, t in enumerate(distinct)}
+        return self.embedder.encode(distinct, "query")[[row[t] for t in segments]]
 
     def _blend(self, p: _Parts, w: BlendWeights | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Return (embedding part, lexical part) of the score; the total is their sum."""

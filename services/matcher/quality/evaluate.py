@@ -371,11 +371,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--latency", action="store_true", help="only the extract API's p50/p95 (quality/latency.py)"
     )
+    ap.add_argument("--threads", type=int, default=1, help="model threads for --latency")
     args = ap.parse_args(argv)
     data_dir = (args.data_dir or default_data_dir()).resolve()
     if args.latency:
         cache = Path(args.cache_dir or "var/cache").resolve()
-        lat = measure_api_latency(data_dir, args.model, cache)
+        lat = measure_api_latency(data_dir, args.model, cache, threads=max(1, args.threads))
         print_latency(lat)
         out = args.out.with_name(args.out.stem + "_latency.json")
         out.parent.mkdir(parents=True, exist_ok=True)
