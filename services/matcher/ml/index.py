@@ -1,11 +1,13 @@
 """In-memory vector index: a contiguous float32 matrix, filter columns, optional HNSW graph.
 
 Vectors are L2-normalised once on insert, so cosine similarity is one ``M @ q`` over the matrix
-followed by ``argpartition``. Filters are boolean masks over rows applied *before* the top-k is
-taken. Above ``ann_threshold`` live rows an HNSW graph (hnswlib, inner product) answers instead;
-a filter is applied to an over-fetched unfiltered answer (hnswlib's filter callback only when
-that cannot find enough), and when few rows pass (under 5% or 50,000) they are scanned exactly
-(cheaper than a graph walk that rejects almost every node).
+followed by ``argpartition``; from ``compact_min_rows`` rows the exact scan reads an int8 copy
+and re-scores its shortlist in float32 (``compact``, ``scan``: the same answer from a quarter of
+the bytes). Filters are boolean masks over rows applied *before* the top-k is taken. Above
+``ann_threshold`` live rows an HNSW graph (hnswlib, inner product) answers instead; a filter is
+applied to an over-fetched unfiltered answer (hnswlib's filter callback only when that cannot
+find enough), and when few rows pass (under 5% or 50,000) they are scanned exactly (cheaper
+than a graph walk that rejects almost every node).
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from services.matcher.ml.compact import Int8Copy
 from services.matcher.ml.coverage import SkillRows
+from services.matcher.ml.scan import exact_top_k, gather_dot, top_k
+
+__all__ = ["AnnParams", "VectorIndex", "top_k"]
 
 log = logging.getLogger("qabilet.matcher.index")
 
@@ -28,8 +34,8 @@ SELECTIVE_SHARE = 0.05
 #: ... and below this many: gathering 50k rows reads ~77 MB, a few ms, while a graph walk
 #: through hnswlib's Python filter callback that rejects most nodes costs tens of ms.
 EXACT_ROWS = 50_000
-#: Rows gathered per block in a scan of selected rows (the block stays in cache for the mat-vec).
-GATHER_BLOCK = 4096
+#: From this many rows the exact scan reads the int8 copy (below, the matrix sits in cache).
+COMPACT_MIN_ROWS = 50_000
 #: Most rows an unfiltered graph query may fetch to keep ``k`` that pass a filter.
 POSTFILTER_MAX = 2000
 #: Rows added to a graph per call while it is built (progress is reported between blocks).
@@ -58,6 +64,7 @@ class VectorIndex:
         ann_threshold: int = 100_000,
         ann: AnnParams | None = None,
         background_build: bool = False,
+        compact_min_rows: int = COMPACT_MIN_ROWS,
     ) -> None:
         self.name = name
         self.dim: int | None = None
@@ -80,6 +87,8 @@ class VectorIndex:
         self._bulk = False
         #: Held while rows move (growth, restore, graph saves): readers take arrays under it.
         self.lock = threading.RLock()
+        #: The int8 copy of ``vecs`` for the exact scan (rebuilt when ``vecs`` is replaced).
+        self.compact = Int8Copy(compact_min_rows, self.lock)
 
     # ----- writing -----
 
@@ -116,6 +125,7 @@ class VectorIndex:
             new = np.zeros(cap, self.dtypes[k])
             new[: self.n] = arr[: self.n]
             cols[k] = new
+        self.compact.grow(self.vecs, vecs, cap, self.n)
         # Readers hold the old arrays: swapping references keeps their snapshot consistent.
         self.vecs, self.alive, self.cols, self.capacity = vecs, alive, cols, cap
 
@@ -147,6 +157,7 @@ class VectorIndex:
                 self.rows[item_id] = row
                 self.n = row + 1
             self.vecs[row] = vec
+            self.compact.written(self.vecs, row)
             for key, value in values.items():
                 self.cols[key][row] = value
             self.alive[row] = True
@@ -169,6 +180,7 @@ class VectorIndex:
                     f"{self.name}: vector of {vec.shape[0]} dims, index has {self.dim}"
                 )
             self.vecs[row] = vec / norm if norm > 0 else vec
+            self.compact.written(self.vecs, row)
             self._ann_changed(row, alive=True)
             return True
 
@@ -223,15 +235,7 @@ class VectorIndex:
 
     def sims_rows(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Return the cosine similarity of ``q`` to the given rows (gathered block by block)."""
-        if len(rows) == 0:
-            return np.zeros(0, np.float32)
-        vecs, q = self.vecs, np.asarray(q, np.float32)
-        if len(rows) <= GATHER_BLOCK:
-            return np.asarray(vecs[rows] @ q, np.float32)
-        out = np.empty(len(rows), np.float32)
-        for a in range(0, len(rows), GATHER_BLOCK):
-            out[a : a + GATHER_BLOCK] = vecs[rows[a : a + GATHER_BLOCK]] @ q
-        return out
+        return gather_dot(self.vecs, np.asarray(q, np.float32), rows)
 
     def search(
         self, q: np.ndarray, k: int, mask: np.ndarray | None = None, *, exact: bool | None = None
@@ -251,12 +255,17 @@ class VectorIndex:
                 rows, sims = self._ann_postfilter(q, k, passing, count / n)
             if len(rows) >= min(k, count):
                 return rows, sims
-        if few or count < SELECTIVE_SHARE * n:
+        with self.lock:  # the matrix and its int8 copy as one snapshot
+            vecs = self.vecs
+            codes = self.compact.ready(
+                vecs, n, lambda: (self.vecs, self.n), background=self.background_build
+            )
+        # Gathering a passing row moves 2 x 4 x dim bytes, scanning one int8 row dim bytes.
+        if (few or count < SELECTIVE_SHARE * n) and (codes is None or 8 * count <= n):
             # Few pass: scan only those rows, cost proportional to how many pass.
             idx = np.flatnonzero(passing)
-            return top_k(self.sims_rows(q, idx), k, idx)
-        sims = self.sims_all(q)
-        return top_k(np.where(passing, sims, -np.inf), k)
+            return top_k(gather_dot(vecs, np.asarray(q, np.float32), idx), k, idx)
+        return exact_top_k(vecs, n, q, k, None if count == n else passing, codes)
 
     def ann_candidates(self, q: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray:
         """Return up to ``k`` rows passing ``mask`` that are nearest to ``q`` (approximate)."""
@@ -384,18 +393,5 @@ class VectorIndex:
             "approximate_rows_built": self.ann_progress,
             "ann_threshold": self.ann_threshold,
             "memory_mb": round(self.vecs.nbytes / 1e6, 1),
+            "int8_mb": round(self.compact.nbytes / 1e6, 1),
         }
-
-
-def top_k(
-    scores: np.ndarray, k: int, rows: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (rows, scores) of the ``k`` best finite scores, best first."""
-    if len(scores) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    k = min(k, len(scores))
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    part = part[np.isfinite(scores[part])]
-    order = part[np.argsort(-scores[part], kind="stable")]
-    chosen = order if rows is None else rows[order]
-    return np.asarray(chosen, np.int64), np.asarray(scores[order], np.float32)
