@@ -1,27 +1,35 @@
-"""Time by-id reads and unique-indexed inserts on the embedded store, quiet and under writes.
+"""Time reads, writes and queries on the embedded store, quiet and under another's writes.
 
 Fills a fresh litemongo store (a temp dir, opened the way the services open theirs) with N
 learner profiles (the real ``Learner`` model: a unique ``email_key`` index and three others),
-then times, per operation, "quiet" (no other writer) and "busy" (another thread updates a
-learner every few ms, as request threads do under load; mongomock then rebuilds this thread's
-index of the collection from every document before its next query):
+then times, per operation, "quiet" (no other writer) and "busy" (another writer updates a
+learner every few ms, as under load: ``--writer thread``, another request thread of this
+process, whose writes share this process's client and so keep its index current; ``--writer
+process``, the other gunicorn worker, whose commits make mongomock rebuild this process's index
+of the collection from every document before its next query):
 
 - ``objects``: ``Learner.objects(id=...).first()``, the read the services made;
 - ``raw``: ``rawstore.fetch_by_ids``, the primary-key read of the SQLite file;
 - ``find_by_id``: the Document the services now get (``records.find_by_id``);
 - ``insert``: ``Learner(...).save()``, whose unique check is a mongomock query;
 - ``insert_keyed``: the uniqueness held by a key document's primary key instead (a variant
-  measured, not used by the services: see ``keyed_insert``).
+  measured, not used by the services: see ``keyed_insert``);
+- ``update``: ``Learner.objects(id=...).update_one(...)``, a partial update by id;
+- ``save``: a learner read by id, changed and ``save()``d (unique checks, then an update);
+- ``query``: ``Learner.objects(email_key=...).first()``, a query on an indexed field;
+- ``query_scan``: ``Learner.objects(name=...).first()``, a query no index serves (a scan).
 
-Busy calls each start right after one of the other thread's writes (under load nearly every
+Busy calls each start right after one of the other writer's writes (under load nearly every
 query does).
 
-    .venv/bin/python -m scripts.bench_reads_contended --sizes 3000 30000
+    .venv/bin/python -m scripts.bench_reads_contended --sizes 3000 30000 [--writer process]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import multiprocessing.process
 import random
 import shutil
 import statistics
@@ -97,17 +105,52 @@ def keyed_insert(son: dict[str, Any]) -> None:
         db[KEYED].insert_one(son)
 
 
-class Writer(threading.Thread):
-    """Another request thread: while on, updates a learner of ``target`` every ``every`` s."""
+def update_by_id(oid: ObjectId) -> None:
+    """A partial update by id (``objects(id=).update_one``): mongomock finds the document first."""
+    Learner.objects(id=oid).update_one(set__updated_at=utcnow())
 
-    def __init__(self, ids: list[ObjectId], every: float) -> None:
-        super().__init__(daemon=True)
-        self.ids, self.every = ids, every
-        self.target = "learners"
-        self.on = threading.Event()
-        self.done = threading.Event()
-        self.gate = threading.Lock()
-        self.writes = 0
+
+def save_loaded(oid: ObjectId) -> None:
+    """Load a learner by id, change it and ``save()`` it (what the profile handlers do)."""
+    learner = find_by_id(Learner, oid)
+    assert learner is not None
+    learner.updated_at = utcnow()
+    learner.save()
+
+
+class Writer:
+    """Another writer: while on, updates a learner of its target collection every ``every`` s.
+
+    ``kind`` "thread" is another request thread of this process (since the store's client is
+    shared per process, its writes keep this thread's index current); "process" is another
+    gunicorn worker on the same files (a forked process: its commits make this process rebuild
+    the collection's index before its next query). Multiprocessing primitives serve both.
+    """
+
+    def __init__(
+        self, ids: list[ObjectId], keyed_ids: list[ObjectId], every: float, kind: str
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self.ids, self.keyed_ids, self.every = ids, keyed_ids, every
+        self.keyed = context.Value("b", 0)  # 1: write to the keyed collection
+        self.on = context.Event()
+        self.done = context.Event()
+        self.gate = context.Lock()
+        self.writes = context.Value("l", 0)
+        self.runner: threading.Thread | multiprocessing.process.BaseProcess
+        if kind == "process":
+            self.runner = context.Process(target=self.run, daemon=True)
+        else:
+            self.runner = threading.Thread(target=self.run, daemon=True)
+
+    def start(self) -> None:
+        """Start the writer (paused)."""
+        self.runner.start()
+
+    def stop(self) -> None:
+        """Stop the writer and wait for it."""
+        self.done.set()
+        self.runner.join(30)
 
     def run(self) -> None:
         db = database(ALIAS)
@@ -117,15 +160,18 @@ class Writer(threading.Thread):
                 continue
             with self.gate:
                 if self.on.is_set():
-                    oid = rng.choice(self.ids)
-                    db[self.target].update_one({"_id": oid}, {"$set": {"updated_at": utcnow()}})
-                    self.writes += 1
+                    keyed = bool(self.keyed.value)
+                    oid = rng.choice(self.keyed_ids if keyed else self.ids)
+                    target = KEYED if keyed else "learners"
+                    db[target].update_one({"_id": oid}, {"$set": {"updated_at": utcnow()}})
+                    with self.writes.get_lock():
+                        self.writes.value += 1
             time.sleep(self.every)
 
     def start_writing(self, target: str) -> None:
         """Write to ``target`` from now on."""
         with self.gate:
-            self.target = target
+            self.keyed.value = int(target == KEYED)
             self.on.set()
 
     def pause(self) -> None:
@@ -134,9 +180,9 @@ class Writer(threading.Thread):
             self.on.clear()
 
     def after_next_write(self) -> None:
-        """Return once the other thread has written again (this thread's view is stale then)."""
-        seen = self.writes
-        while self.writes == seen:
+        """Return once the other writer has written again."""
+        seen = self.writes.value
+        while self.writes.value == seen:
             time.sleep(0.0005)
 
 
@@ -159,7 +205,7 @@ def figures(values: list[float]) -> str:
     return "".join(f"{v * 1000:10.2f}" for v in (statistics.median(ordered), p99, ordered[-1]))
 
 
-def bench(n: int, repeat: int, busy_repeat: int, every: float) -> None:
+def bench(n: int, repeat: int, busy_repeat: int, every: float, kind: str) -> None:
     """Fill a fresh store with ``n`` learners (twice: indexed and keyed) and print the table."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-reads-"))
     try:
@@ -176,6 +222,9 @@ def bench(n: int, repeat: int, busy_repeat: int, every: float) -> None:
         print(f"\nN = {n:,} learners (filled in {time.perf_counter() - t0:.1f} s)", flush=True)
         rng = random.Random(7)
         picks = [rng.choice(ids) for _ in range(max(repeat, busy_repeat))]
+        numbers = [rng.randrange(n) for _ in picks]
+        emails = [f"learner{i}@example.kz" for i in numbers]
+        names = [f"Learner {i}" for i in numbers]
         serial = iter(range(10**6, 10**7))
 
         def new_son() -> dict[str, Any]:
@@ -190,12 +239,15 @@ def bench(n: int, repeat: int, busy_repeat: int, every: float) -> None:
             ("find_by_id", lambda r: find_by_id(Learner, picks[r]), "learners"),
             ("insert", lambda r: profile(next(serial)).save(), "learners"),
             ("insert_keyed", lambda r: keyed_insert(new_son()), KEYED),
+            ("update", lambda r: update_by_id(picks[r]), "learners"),
+            ("save", lambda r: save_loaded(picks[r]), "learners"),
+            ("query", lambda r: Learner.objects(email_key=emails[r]).first(), "learners"),
+            ("query_scan", lambda r: Learner.objects(name=names[r]).first(), "learners"),
         ]
-        writer = Writer(ids, every)
+        writer = Writer(ids, keyed_ids, every, kind)
         writer.start()
         print(f"  {'operation':<14}{'mode':<7}{'n':>5}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
         for name, op, target in ops:
-            writer.ids = keyed_ids if target == KEYED else ids
             # The other thread's first write to a collection builds its own index: not timed.
             writer.start_writing(target)
             writer.after_next_write()
@@ -207,8 +259,7 @@ def bench(n: int, repeat: int, busy_repeat: int, every: float) -> None:
             walls = timed(op, busy_repeat, writer)
             writer.pause()
             print(f"  {name:<14}{'busy':<7}{busy_repeat:>5}{figures(walls)}", flush=True)
-        writer.done.set()
-        writer.join()
+        writer.stop()
     finally:
         close_db(ALIAS)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -221,13 +272,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=200, help="quiet calls per cell")
     parser.add_argument("--busy-repeat", type=int, default=20, help="busy calls per cell")
     parser.add_argument("--every", type=float, default=0.005, help="seconds between writes")
+    parser.add_argument(
+        "--writer",
+        choices=("thread", "process"),
+        default="thread",
+        help="the busy writer: another thread of this process, or another process",
+    )
     args = parser.parse_args(argv)
     print(
         f"{args.repeat} quiet / {args.busy_repeat} busy calls per cell; a write every "
-        f"{args.every * 1000:.0f} ms when busy; python {sys.version.split()[0]}"
+        f"{args.every * 1000:.0f} ms when busy (another {args.writer}); "
+        f"python {sys.version.split()[0]}"
     )
     for n in args.sizes:
-        bench(n, args.repeat, args.busy_repeat, args.every)
+        bench(n, args.repeat, args.busy_repeat, args.every, args.writer)
     return 0
 
 

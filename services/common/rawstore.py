@@ -32,9 +32,9 @@ def fetch_by_ids(alias: str, collection: str, ids: Iterable[Any]) -> list[dict[s
     """Return the raw documents of ``collection`` with these ids (missing ones are skipped).
 
     Embedded: a primary-key read of the SQLite file. Any mongomock query first rebuilds the
-    collection's in-process hash index (decoding every document) whenever another connection has
-    written to the file, which with one client per thread and several workers is nearly always;
-    a read by id needs no index. Real server: an ``$in`` query on ``_id``.
+    collection's in-process hash index (decoding every document) whenever another connection
+    (the other worker's) has written to the file; a read by id needs no index. Real server: an
+    ``$in`` query on ``_id``.
     """
     wanted = list(ids)
     if not wanted:
@@ -43,7 +43,7 @@ def fetch_by_ids(alias: str, collection: str, ids: Iterable[Any]) -> list[dict[s
     if not is_embedded(alias):
         return list(db[collection].find({"_id": {"$in": wanted}}))
     with db.client.lock:
-        store = db.client.thread_client()._store[db.name]
+        store = db.client.store_client()._store[db.name]
         if collection not in store:
             return []
         return list(store[collection]._documents.get_many(wanted))
@@ -65,7 +65,7 @@ def all_documents(alias: str, collection: str) -> list[dict[str, Any]]:
     if not is_embedded(alias):
         return list(db[collection].find({}))
     with db.client.lock:
-        store = db.client.thread_client()._store[db.name]
+        store = db.client.store_client()._store[db.name]
         if collection not in store:
             return []
         return list(store[collection]._documents.values())
@@ -83,7 +83,7 @@ def scrub(alias: str, collections: Iterable[str]) -> None:
         return
     db = database(alias)
     with atomic(alias):
-        store = db.client.thread_client()._store[db.name]
+        store = db.client.store_client()._store[db.name]
         for name in collections:
             connection = store[name]._connection
             for attempt in range(3):

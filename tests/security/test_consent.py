@@ -37,6 +37,8 @@ pytestmark = pytest.mark.slow
 SERVICES = ("learner", "jobs", "matcher")
 BACKLOG = 2_000
 FLOOD_SLACK = 500
+#: How long the matcher must stay caught up before the flood (QABILET_FOLLOW_INTERVAL is 0.2 s).
+IDLE_BEFORE_FLOOD = 3.0
 WITHIN = 2.0
 READS = 12
 
@@ -125,14 +127,20 @@ def _learner(gw: Client, name: str, skills: list[dict[str, str]], *, consent: bo
 def _wait_for_matcher(stack: Stack, names: tuple[str, ...]) -> None:
     wanted = {stack.people[n].learner_id for n in names}
     deadline = time.monotonic() + 120
+    idle_since: float | None = None
     while time.monotonic() < deadline:
         status, body = call(
             "GET",
             f"{stack.live.urls['matcher']}/vacancies/{stack.vacancy_id}/candidates?limit=50",
         )
-        # Caught up too, so that the matcher is idle (polling hourly) before the flood begins.
+        # Caught up too, and for long enough (many follow intervals) that the follower has made
+        # a pass that found nothing: only then does it poll hourly, so the flood stays unread.
         if status == 200 and wanted <= _ids(body, "candidates") and stack.lag() == 0:
-            return
+            idle_since = idle_since if idle_since is not None else time.monotonic()
+            if time.monotonic() - idle_since >= IDLE_BEFORE_FLOOD:
+                return
+        else:
+            idle_since = None
         time.sleep(0.5)
     raise AssertionError("the matcher never ranked the learners")
 

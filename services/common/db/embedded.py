@@ -1,9 +1,10 @@
-"""A MongoClient look-alike over litemongo files: thread-local clients behind one store lock.
+"""A MongoClient look-alike over litemongo files: one client per process behind one store lock.
 
-litemongo binds each client to the thread that made it, so in embedded mode every thread gets its
-own client and every store operation runs under the directory's :class:`StoreLock`. Services
-never see this: mongoengine is handed an :class:`EmbeddedClient` whose databases, collections and
-cursors route each call through the lock to the calling thread's own litemongo client.
+Every store operation runs under the directory's :class:`StoreLock`, so the threads of a process
+share one litemongo client (and with it litemongo's in-memory indexes, which another thread's
+write then keeps current instead of making stale; see :mod:`.litestore` for why the sharing is
+safe). Services never see this: mongoengine is handed an :class:`EmbeddedClient` whose
+databases, collections and cursors route each call through the lock to the process's client.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class _Serialised:
         if isinstance(value, (Cursor, CommandCursor)):
             return _SerialisedCursor(self._lock, value)
         if isinstance(value, Collection):
-            # e.g. with_options(): a collection of the calling thread's client, used at once
+            # e.g. with_options(): a collection of the process's client, used at once
             return _Serialised(self._lock, lambda: value)
         return value
 
@@ -48,7 +49,7 @@ class _Serialised:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             with lock:
-                # Resolve again: the bound target belongs to the calling thread's client.
+                # Resolve again: after a fork the target belongs to this process's new client.
                 result = getattr(self._target(), name)(*args, **kwargs)
                 return self._wrap(result)
 
@@ -85,7 +86,7 @@ class _SerialisedCursor(_Serialised):
 
 class _SerialisedCollection(_Serialised):
     def __init__(self, client: EmbeddedClient, db_name: str, name: str) -> None:
-        super().__init__(client.lock, lambda: client.thread_client()[db_name][name])
+        super().__init__(client.lock, lambda: client.store_client()[db_name][name])
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "full_name", f"{db_name}.{name}")
         object.__setattr__(self, "_client", client)
@@ -101,7 +102,7 @@ class _SerialisedCollection(_Serialised):
 
 class _SerialisedDatabase(_Serialised):
     def __init__(self, client: EmbeddedClient, name: str) -> None:
-        super().__init__(client.lock, lambda: client.thread_client()[name])
+        super().__init__(client.lock, lambda: client.store_client()[name])
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "_client", client)
 
@@ -113,7 +114,7 @@ class _SerialisedDatabase(_Serialised):
 
     def create_collection(self, name: str, **kwargs: Any) -> _SerialisedCollection:
         with self._lock:
-            self._client.thread_client()[self.name].create_collection(name, **kwargs)
+            self._client.store_client()[self.name].create_collection(name, **kwargs)
         return self[name]
 
     @property
@@ -122,28 +123,33 @@ class _SerialisedDatabase(_Serialised):
 
 
 class EmbeddedClient:
-    """A MongoClient look-alike over litemongo files: thread-local clients, one lock."""
+    """A MongoClient look-alike over litemongo files: one client per process, one lock."""
 
     def __init__(self, host: str | list[str] = "", **_: Any) -> None:
         # mongoengine hands the host over as a one-item list.
         self.path = Path(host[0] if isinstance(host, list) else host).absolute()
         self.path.mkdir(parents=True, exist_ok=True)
         self.lock = store_lock(self.path)
-        self._local = threading.local()
-        self._all: list[Any] = []
-        self._all_guard = threading.Lock()
+        self._shared: Any = None
+        self._shared_pid = 0
+        # Clients made before a fork: never used again, but kept so that no garbage collection
+        # closes SQLite connections that the parent process still uses.
+        self._inherited: list[Any] = []
+        self._guard = threading.Lock()
 
-    def thread_client(self) -> Any:
-        """Return this thread's own litemongo client, creating it on first use."""
-        client = getattr(self._local, "client", None)
-        if client is None or getattr(self._local, "pid", None) != os.getpid():
-            import litemongo
+    def store_client(self) -> Any:
+        """Return this process's litemongo client, made on first use (call under the lock)."""
+        client = self._shared
+        if client is None or self._shared_pid != os.getpid():
+            with self._guard:
+                if self._shared is None or self._shared_pid != os.getpid():
+                    from .litestore import shared_client
 
-            client = litemongo.MongoClient(str(self.path))  # type: ignore[attr-defined]
-            self._local.client = client
-            self._local.pid = os.getpid()
-            with self._all_guard:
-                self._all.append(client)
+                    if self._shared is not None:
+                        self._inherited.append(self._shared)
+                    self._shared = shared_client(self.path)
+                    self._shared_pid = os.getpid()
+                client = self._shared
         return client
 
     is_primary = True
@@ -156,16 +162,20 @@ class EmbeddedClient:
 
     def list_database_names(self) -> list[str]:
         with self.lock:
-            return list(self.thread_client().list_database_names())
+            return list(self.store_client().list_database_names())
 
     def drop_database(self, name: str) -> None:
         with self.lock:
-            self.thread_client().drop_database(name)
+            self.store_client().drop_database(name)
 
     def close(self) -> None:
-        with self._all_guard:
-            clients, self._all = self._all, []
-        for client in clients:
-            with contextlib.suppress(Exception):
-                client.close()
-        self._local = threading.local()
+        """Close this process's client (one made before a fork is left to its process)."""
+        # Not under the store lock: closing happens under the binding guard of connections.py,
+        # which a thread inside an atomic block may be waiting for.
+        with self._guard:
+            client, self._shared = self._shared, None
+            if client is not None and self._shared_pid != os.getpid():
+                self._inherited.append(client)
+            elif client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()

@@ -3,13 +3,13 @@
 On the embedded store a read by id goes straight to the collection file's primary key
 (:func:`services.common.rawstore.fetch_by_ids`) instead of a mongomock query: litemongo keeps a
 hash index of every collection per connection and rebuilds it from every document whenever
-another connection (another request thread, another worker) has written to the file, so under
-concurrent writes a ``Model.objects(id=...).first()`` costs O(collection) while holding the
-store lock. The record read is the same: the raw son decoded from the same BSON row, turned into
-the Document by ``_from_son`` exactly as the queryset does.
+another connection (another worker's; the threads of a process share one) has written to the
+file, so under concurrent writes a ``Model.objects(id=...).first()`` costs O(collection)
+while holding the store lock. The record read is the same: the raw son decoded from the same
+BSON row, turned into the Document by ``_from_son`` exactly as the queryset does.
 
 Consistency is the queryset's: both reads run under the store lock (no writer of this process or
-of another worker is half-way through), through this thread's own SQLite connection in autocommit
+of another worker is half-way through), through the process's SQLite connection in autocommit
 mode, which in WAL mode sees every commit made before the statement starts; litemongo commits
 each write at once, so a write another thread has finished is seen, and so is one made earlier
 in the caller's own ``atomic`` block. Not covered (and not used by these models): TTL indexes,
