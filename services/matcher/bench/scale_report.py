@@ -15,18 +15,19 @@ def sizes(n: int) -> tuple[int, int, int]:
 def table(rows: list[dict[str, Any]]) -> str:
     """Return a Markdown table of every measured N."""
     head = (
-        "| N learners / vacancies / courses | build s | RSS MB | kind | p50 ms | p99 ms | "
-        "CPU p50 ms | "
+        "| N learners / vacancies / courses | build s | RSS MB | kind | answered | p50 ms | "
+        "p99 ms | answered p50 ms | CPU p50 ms | "
         f"exact p50 ms | recall@10 | {rows[0]['threads'] if rows else 8} callers p50 / p99 ms"
         " | req/s |"
     )
-    lines = [head, "|" + "---|" * 11]
+    lines = [head, "|" + "---|" * 13]
     for r in rows:
         label = "{:,} / {:,} / {:,}".format(*sizes(r["n"]))
         for kind, k in r["requests"].items():
             lines.append(
                 f"| {label} | {r['build'].get('build_s', '')} | {r['rss_mb']} | {kind} | "
-                f"{k['sequential']['p50_ms']} | {k['sequential']['p99_ms']} | "
+                f"{_answered(k)} | {k['sequential']['p50_ms']} | {k['sequential']['p99_ms']} | "
+                f"{k.get('answered_p50_ms', '')} | "
                 f"{k.get('cpu', {}).get('p50_ms', '')} | "
                 f"{k['exact']['p50_ms']} | {k['recall_at_10']} | "
                 f"{k['concurrent']['p50_ms']} / {k['concurrent']['p99_ms']} | "
@@ -34,6 +35,11 @@ def table(rows: list[dict[str, Any]]) -> str:
             )
             label = ""
     return "\n".join(lines)
+
+
+def _answered(row: dict[str, Any]) -> str:
+    """Return "answered/asked" (blank for runs from before the count was kept)."""
+    return f"{row['answered']}/{row['asked']}" if "answered" in row else ""
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> None:

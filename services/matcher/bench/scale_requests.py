@@ -2,6 +2,8 @@
 
 Each kind is answered once through the approximate index and once with the graphs detached
 (the exact answer), so recall@10 is measured on the same calls; then by 8 callers at once.
+Every kind also counts the requests that answered at least one item: an empty answer is fast
+and has no recall, so a kind whose answers are all empty measured nothing (``empty_kinds``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 import numpy as np
 
 Request = Callable[[], dict[str, Any]]
+#: Below this share of answered requests a kind's timings are mostly of empty answers.
+THIN_SHARE = 0.5
 
 
 def log(msg: str) -> None:
@@ -110,6 +114,10 @@ def measure(m: Any, reqs: dict[str, list[Request]], threads: int) -> dict[str, A
         # CPU time of the calling thread: what the request costs on a core of its own (the
         # wall time also holds every wait for a core on this shared machine).
         row: dict[str, Any] = {"sequential": _pcts(seq), "cpu": _pcts(cpu)}
+        answered = [t for t, ids in zip(seq, got, strict=True) if ids]
+        row["asked"], row["answered"] = len(calls), len(answered)
+        # The timings of the answered requests alone: what ranking something costs.
+        row["answered_p50_ms"] = _pcts(answered)["p50_ms"] if answered else None
         with exact(m):
             ex_t, hits = [], []
             for call, ids in zip(calls, got, strict=True):
@@ -124,6 +132,20 @@ def measure(m: Any, reqs: dict[str, list[Request]], threads: int) -> dict[str, A
         out[kind] = row
         log(f"{kind}: {row}")
     return out
+
+
+def empty_kinds(rows: dict[str, Any]) -> list[str]:
+    """Return the request kinds of a ``measure`` result that answered no request at all."""
+    return [kind for kind, row in rows.items() if not row.get("answered")]
+
+
+def thin_kinds(rows: dict[str, Any]) -> list[str]:
+    """Return the kinds that answered something, but fewer than THIN_SHARE of their requests."""
+    return [
+        kind
+        for kind, row in rows.items()
+        if row.get("answered") and row["answered"] < THIN_SHARE * row["asked"]
+    ]
 
 
 def concurrent(calls: list[Request], threads: int) -> dict[str, float]:
