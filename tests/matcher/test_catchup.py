@@ -180,3 +180,48 @@ def test_rows_added_during_a_request_are_left_out_not_a_500(settings: Settings) 
     rows, _ = rank_rows(index, np.eye(4, dtype=np.float32)[0], coverage, mask, 5, Blend(0.4, 2, 0))
 
     assert rows.tolist() == [0, 1]
+
+
+def test_a_path_to_a_vacancy_not_indexed_yet_is_planned_from_its_record(
+    stuck: tuple[Flask, FlaskClient, FlaskClient, Sync],
+) -> None:
+    app, jobs, learners, sync = stuck
+    employer = _employer(jobs)
+    person = _learner(learners, skills=[PY])
+    sync.sync_once()
+    rebuild_indexes(app.extensions["matcher"])
+    # Posted after the sync: the matcher has not read it (the load test's 500s came from here).
+    vid = _vacancy(
+        jobs, employer, "Data engineer", [{**PY, "essential": True}, {**SQL, "essential": True}]
+    )
+    client = app.test_client()
+
+    for path in ("retraining-path", "recommendations/courses"):
+        resp = client.get(f"/learners/{person['id']}/{path}?vacancy_id={vid}")
+        assert resp.status_code == 200, (path, resp.get_json())
+        body = resp.get_json()
+        assert body["provisional"] is True and "vacancy's record" in body["provisional_basis"]
+        assert body["target"] == {"kind": "vacancy", "id": vid, "label": "Data engineer"}
+        assert [s["label"] for s in body["missing_skills"]] == ["SQL"]
+    gone = client.get(f"/learners/{person['id']}/retraining-path?vacancy_id=no-such-vacancy")
+    assert gone.status_code == 404
+
+
+def test_a_path_for_a_learner_not_indexed_yet_uses_the_declared_skills(
+    stuck: tuple[Flask, FlaskClient, FlaskClient, Sync],
+) -> None:
+    app, jobs, learners, sync = stuck
+    employer = _employer(jobs)
+    vid = _vacancy(
+        jobs, employer, "Data engineer", [{**PY, "essential": True}, {**SQL, "essential": True}]
+    )
+    sync.sync_once()
+    rebuild_indexes(app.extensions["matcher"])
+    person = _learner(learners, skills=[SQL])  # after the sync
+
+    resp = app.test_client().get(f"/learners/{person['id']}/retraining-path?vacancy_id={vid}")
+
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["provisional"] is True and "learner's record" in body["provisional_basis"]
+    assert [s["label"] for s in body["missing_skills"]] == ["Python"]

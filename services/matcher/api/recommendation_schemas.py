@@ -200,7 +200,7 @@ class CourseItem(BaseModel):
     missing_skills: list[SkillRef] = Field(description="missing skills it does not teach")
 
 
-class CoursesOut(BaseModel):
+class CoursesOut(Provisional):
     learner_id: str
     target: TargetRead
     weights: Weights
@@ -239,7 +239,7 @@ class ReachRead(BaseModel):
     after: int
 
 
-class PathOut(BaseModel):
+class PathOut(Provisional):
     learner_id: str
     target: TargetRead
     missing_skills: list[SkillRef] = Field(description="essential first")

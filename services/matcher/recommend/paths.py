@@ -8,75 +8,24 @@ employer marked essential, or all of its skills when none is marked.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from services.common.errors import NotFound, ValidationProblem, field_error
-from services.matcher.esco.concepts import OCCUPATION_PREFIX, normalise_uri
 from services.matcher.ml.index import top_k
 from services.matcher.ml.setcover import Cover, Option, solve
+from services.matcher.recommend.provisional import marker
 from services.matcher.recommend.ranking import (
     Blend,
     held_keys,
-    learner_row,
     skill_entry,
-    vacancy_row,
 )
 from services.matcher.recommend.reading import learner_reading
 from services.matcher.recommend.state import Matcher
+from services.matcher.recommend.targets import learner_skills, resolve_target
 from services.matcher.sync.models import CourseCopy, LearnerCopy, VacancyCopy
 
 REACH_EXAMPLES = 3
-
-
-@dataclass
-class Target:
-    """What a learner aims at: its skills (key, required) and its embedding."""
-
-    kind: str
-    id: str
-    label: str
-    skills: list[tuple[str, bool]]
-    vector: np.ndarray
-
-
-def resolve_target(m: Matcher, *, vacancy_id: str | None, occupation_uri: str | None) -> Target:
-    """Return the target named by exactly one of a vacancy id and an ESCO occupation URI."""
-    if bool(vacancy_id) == bool(occupation_uri):
-        raise ValidationProblem(
-            "name one target: vacancy_id or occupation_uri",
-            errors=[
-                field_error("query.vacancy_id", "give exactly one of vacancy_id, occupation_uri")
-            ],
-        )
-    if vacancy_id:
-        row = vacancy_row(m, vacancy_id)
-        cols, _, required = m.vacancies.skills.get(row)
-        doc = VacancyCopy.objects(id=vacancy_id).first()
-        return Target(
-            kind="vacancy",
-            id=vacancy_id,
-            label=doc.title if doc else vacancy_id,
-            skills=[
-                (m.vocab.keys[c], r > 0)
-                for c, r in zip(cols.tolist(), required.tolist(), strict=True)
-            ],
-            vector=m.vacancies.vecs[row].copy(),
-        )
-    uri = normalise_uri(str(occupation_uri), OCCUPATION_PREFIX)
-    occ = m.catalog().occupations.get(uri)
-    if occ is None:
-        raise NotFound(f"no ESCO occupation {uri}")
-    text = f"{occ.label}\n{occ.description}".strip()
-    return Target(
-        kind="occupation",
-        id=uri,
-        label=occ.label,
-        skills=[(u, True) for u in occ.essential] + [(u, False) for u in occ.optional],
-        vector=m.vectors_for([text])[0],
-    )
 
 
 def course_options(
@@ -231,8 +180,7 @@ def retraining_path(
     any_language: bool = False,
 ) -> dict[str, Any]:
     """Return the missing skills, the cheapest ordered courses and what each step opens up."""
-    lrow = learner_row(m, learner_id)
-    held = held_keys(m, m.learners, lrow)
+    held, basis, progress = learner_skills(m, learner_id)
     target = resolve_target(m, vacancy_id=vacancy_id, occupation_uri=occupation_uri)
     missing = [(k, req) for k, req in target.skills if k not in held]
     missing.sort(key=lambda kr: not kr[1])
@@ -283,6 +231,7 @@ def retraining_path(
     return {
         "learner_id": learner_id,
         "target": {"kind": target.kind, "id": target.id, "label": target.label},
+        **marker(m, basis or target.basis, progress or target.progress),
         "missing_skills": [skill_entry(m, k, req) for k, req in missing],
         "to_cover": len(need),
         "uncoverable_skills": [
@@ -317,8 +266,7 @@ def courses_for_learner(
 ) -> dict[str, Any]:
     """Return courses that teach what the learner lacks for a target, each explained."""
     blend = Blend.of(m)
-    lrow = learner_row(m, learner_id)
-    held = held_keys(m, m.learners, lrow)
+    held, basis, progress = learner_skills(m, learner_id)
     target = resolve_target(m, vacancy_id=vacancy_id, occupation_uri=occupation_uri)
     missing = [(k, req) for k, req in target.skills if k not in held]
     missing.sort(key=lambda kr: not kr[1])
@@ -372,6 +320,7 @@ def courses_for_learner(
     return {
         "learner_id": learner_id,
         "target": {"kind": target.kind, "id": target.id, "label": target.label},
+        **marker(m, basis or target.basis, progress or target.progress),
         "weights": blend.describe(),
         "missing_skills": [skill_entry(m, k, req) for k, req in missing],
         "languages": reading.describe(excluded),
