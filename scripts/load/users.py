@@ -105,7 +105,11 @@ class Learner(QabiletUser):
         super().on_start()
         self.lid = self.account["learner_id"]
         self.seen: list[str] = list(ACCOUNTS.get("vacancies", []))
-        self.applied: set[str] = set()
+        # What this learner applied to before (an earlier run or capacity step used the same
+        # account): its activity page says so, as it would tell a person.
+        mine = self.get(f"{API}/applications", name=f"{API}/applications (learner)", limit=100)
+        items = mine.get("items", []) if isinstance(mine, dict) else []
+        self.applied: set[str] = {str(a["vacancy_id"]) for a in items if a.get("vacancy_id")}
 
     @task(5)
     def job_recommendations(self) -> None:
