@@ -71,6 +71,8 @@ MISFIRES = [
     "understand written Javanese",
     "teach sign language",
     "manage sumps",
+    "C++",  # the "C" of "категории B и C"
+    "C#",
 ]
 
 
@@ -212,6 +214,9 @@ def test_api_kazakh_cv(real_client: FlaskClient) -> None:
         ),
         ("SMM-менеджер: ведение Instagram и TikTok", "social media management"),
         ("Права категории B, знание казахского языка", "drive vehicles"),
+        ("Водитель с правами категории B и C, опыт 3 года.", "drive vehicles"),
+        ("Требуются права категорий B, C и D.", "drive vehicles"),
+        ("Жүргізуші, B және C санатты куәлік.", "drive vehicles"),
     ],
 )
 def test_api_hh_vacancy_lines(real_client: FlaskClient, text: str, expected: str) -> None:
