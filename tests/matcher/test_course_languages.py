@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pytest
 from flask.testing import FlaskClient
 
@@ -280,3 +281,22 @@ def test_only_languages_below_b1_fall_back_to_the_cv(
 
     assert (body["languages"]["source"], body["languages"]["reads"]) == ("cv", ["ru"])
     assert body["languages"]["below_reading_level"] == ["en"]
+
+
+def test_a_course_indexed_during_a_request_is_left_out_not_a_500(
+    client: FlaskClient, sync: Sync, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    _catalogue(jobs_feed, learner_feed, languages=[{"code": "ru", "level": "native"}])
+    sync.sync_once()
+    courses = client.application.extensions["matcher"].courses
+    scan = courses.sims_all
+
+    def scan_after_a_feed_write(q: np.ndarray) -> np.ndarray:
+        # The feed indexes one more course between the request's row count and its scan.
+        courses.upsert("late", np.ones(len(q), np.float32) / len(q) ** 0.5, active=True)
+        return scan(q)
+
+    courses.sims_all = scan_after_a_feed_write  # type: ignore[method-assign]
+    body = _courses(client, "&limit=10")
+
+    assert {i["course_id"] for i in body["items"]} == {"ru-ads", "ru-seo"}

@@ -288,7 +288,8 @@ def courses_for_learner(
             row = ci.row_of(cid)
             if row is not None:
                 mask[row] = False
-        cos = ci.sims_all(target.vector)
+        # A course indexed since n was read is left out: every array has the same n rows.
+        cos = ci.sims_all(target.vector)[:n]
         rows, _ = top_k(np.where(mask, blend.total(cos, coverage), -np.inf), limit)
         ids = [str(ci.ids[r]) for r in rows.tolist()]
         docs = {d.id: d for d in CourseCopy.objects(id__in=ids)}
