@@ -23,31 +23,31 @@ RETRY = 30.0
 
 
 class Names:
-    """One process's cached {lang: (fetched at, {uri: name})}."""
+    """One process's cached {lang: (good until, {uri: name})}."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.held: dict[str, tuple[float, float, dict[str, str]]] = {}
+        self.held: dict[str, tuple[float, dict[str, str]]] = {}
 
     def of(self, lang: str) -> dict[str, str]:
         """Return the names of ``lang``, fetching them when missing or stale."""
         now = time.monotonic()
         held = self.held.get(lang)
-        if held is not None and now < held[1]:
-            return held[2]
+        if held is not None and now < held[0]:
+            return held[1]
         with self.lock:
             held = self.held.get(lang)
-            if held is not None and now < held[1]:
-                return held[2]
+            if held is not None and now < held[0]:
+                return held[1]
             answer = api("GET", "/labels", query={"lang": lang})
             data = answer.json() if answer.status == 200 else None
             if isinstance(data, dict) and isinstance(data.get("labels"), dict):
                 names = {str(k): str(v) for k, v in data["labels"].items()}
-                self.held[lang] = (now, now + TTL, names)
+                self.held[lang] = (now + TTL, names)
             else:
-                old = held[2] if held is not None else {}
-                self.held[lang] = (now, now + RETRY, old)
-            return self.held[lang][2]
+                old = held[1] if held is not None else {}
+                self.held[lang] = (now + RETRY, old)
+            return self.held[lang][1]
 
 
 def names() -> Names:

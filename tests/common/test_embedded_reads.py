@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from bson import ObjectId
 from services.common.db import Store, atomic, close_db, find_by_id, find_son_by_id, init_db
 from services.common.settings import BaseSettings
 from tests.support.mongo_model import ModelClient
+from tests.support.threads import in_thread
 
 ALIAS = "embedded_reads"
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,23 +52,6 @@ def store(tmp_path: Path) -> Iterator[Path]:
     Person.ensure_indexes()
     yield tmp_path
     close_db(ALIAS)
-
-
-def in_thread(fn: Callable[[], object]) -> None:
-    """Run ``fn`` in another thread (its own litemongo connection) and wait for it."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            fn()
-        except BaseException as exc:  # re-raised in the test's thread
-            errors.append(exc)
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    if errors:
-        raise errors[0]
 
 
 def person(name: str = "Aigerim", email: str = "a@example.kz") -> Person:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from litemongo import sqlite_store  # type: ignore[attr-defined]
 from services.common.db import close_db, database, init_db
 from services.common.db.litestore import CollectionStore
 from services.common.settings import BaseSettings
+from tests.support.threads import in_thread
 
 ALIAS = "embedded_shared"
 
@@ -40,25 +40,6 @@ def store(tmp_path: Path) -> Iterator[Path]:
     Member.ensure_indexes()
     yield tmp_path
     close_db(ALIAS)
-
-
-def in_thread(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in another thread, wait for it and return its result (or raise its error)."""
-    out: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            out.append(fn())
-        except BaseException as exc:  # re-raised in the test's thread
-            errors.append(exc)
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    if errors:
-        raise errors[0]
-    return out[0]
 
 
 def collection_store() -> Any:

@@ -140,6 +140,12 @@ def client(gateway: Flask) -> FlaskClient:
     return gateway.test_client()
 
 
+@pytest.fixture
+def browser(gateway: Flask) -> FlaskClient:
+    """A client with its own cookie session, as a person's browser signed in to the pages."""
+    return gateway.test_client()
+
+
 @pytest.fixture(scope="session")
 def world(gateway: Flask, live: Live) -> World:
     """Accounts of every role with profiles, vacancies, a course, an application, an enrolment."""

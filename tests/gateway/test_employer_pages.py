@@ -16,11 +16,6 @@ from tests.gateway.world import API, World, ok, shown_name, valid_bin
 
 
 @pytest.fixture
-def browser(gateway: Flask) -> FlaskClient:
-    return gateway.test_client()
-
-
-@pytest.fixture
 def made(gateway: Flask, world: World) -> Iterator[list[str]]:
     """Ids of vacancies a test posts; closed afterwards so learners' job lists stay the world's."""
     ids: list[str] = []

@@ -34,11 +34,6 @@ def web_login(client: FlaskClient, email: str, password: str = PASSWORD) -> Flas
     return client
 
 
-@pytest.fixture
-def browser(gateway: Flask) -> FlaskClient:
-    return gateway.test_client()
-
-
 @pytest.mark.parametrize(("lang", "text"), [("kk", "Кіру"), ("ru", "Вход"), ("en", "Sign in")])
 def test_pages_speak_three_languages(browser: FlaskClient, lang: str, text: str) -> None:
     first = browser.get(f"/login?lang={lang}")

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from gateway.pages import loadrun
 from tests.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.gateway.test_learner_pages import text_of
+from tests.gateway.learner_pages import text_of
 from tests.gateway.test_pages import csrf_of, web_login
 from tests.gateway.world import World
 

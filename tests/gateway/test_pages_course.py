@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.gateway.test_learner_pages import text_of
+from tests.gateway.learner_pages import text_of
 from tests.gateway.test_pages import csrf_of, web_login
 from tests.gateway.world import API, World, shown_name
-
-
-@pytest.fixture
-def browser(gateway: Flask) -> FlaskClient:
-    return gateway.test_client()
 
 
 def _chips(html: str, kind: str) -> str:

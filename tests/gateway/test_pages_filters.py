@@ -9,14 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.gateway.test_learner_pages import new_learner, text_of
+from tests.gateway.learner_pages import new_learner, text_of
 from tests.gateway.test_pages import web_login
 from tests.gateway.world import API, World, ok, vacancy_body, wait_until
-
-
-@pytest.fixture
-def browser(gateway: Flask) -> FlaskClient:
-    return gateway.test_client()
 
 
 def _cards(html: str) -> list[str]:

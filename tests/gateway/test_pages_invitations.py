@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.gateway.fresh import fresh_learner
-from tests.gateway.test_learner_pages import text_of
+from tests.gateway.learner_pages import text_of
 from tests.gateway.test_pages import csrf_of, web_login
 from tests.gateway.world import (
     API,

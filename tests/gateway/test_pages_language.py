@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from gateway.i18n import message_ids
 from tests.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.gateway.test_learner_pages import _visible_english, text_of
+from tests.gateway.learner_pages import text_of, visible_english
 from tests.gateway.test_pages import web_login
 from tests.gateway.world import API, World, ok
 
@@ -80,5 +80,5 @@ def test_staff_pages_show_no_english_interface_text_or_raw_keys(
             text = text_of(_skills_gap_labels(resp.get_data(as_text=True)))
             body = text.split("Qabilet", 2)[-1]
             assert not _raw_keys(body), (path, _raw_keys(body))
-            english = _visible_english(body, allowed)
+            english = visible_english(body, allowed)
             assert not english, (path, english[:12])

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.gateway.test_learner_pages import text_of
+from tests.gateway.learner_pages import text_of
 from tests.gateway.test_pages import csrf_of, web_login
 from tests.gateway.world import API, World, learner_profile, make_provider, ok
 

@@ -26,3 +26,22 @@ def hammer(n_threads: int, per_thread: int, fn: Callable[[int, int], Any]) -> li
     for t in threads:
         t.join()
     return results
+
+
+def in_thread(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` in another thread, wait for it and return its result (or raise its error)."""
+    out: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(fn())
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    if errors:
+        raise errors[0]
+    return out[0]

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from services.common.reference import LANGUAGE_LEVELS, level_rank
+from services.common.reference import LANGUAGE_LEVELS, meets_level
 from services.matcher.ml.sentences import detect_language
 from services.matcher.recommend.rows import language_number
 from services.matcher.recommend.state import Matcher
@@ -146,9 +146,7 @@ def learner_reading(m: Matcher, learner_id: str, *, any_language: bool = False) 
 
 def _follows_a_course(level: str | None) -> bool:
     """Return whether a learner at ``level`` follows a course (no level stated counts)."""
-    if level is None or level not in LANGUAGE_LEVELS:
-        return True
-    return level_rank(level) >= level_rank(READING_LEVEL)
+    return level not in LANGUAGE_LEVELS or meets_level(level, READING_LEVEL)
 
 
 def course_languages(ids: list[str]) -> dict[str, tuple[str | None, bool]]:
