@@ -1,5 +1,5 @@
-"""Helpers of the learner-page tests: a page's visible text, a fresh indexed learner, and the
-English words a kk/ru page may show (proper names, ESCO labels, user content)."""
+"""Helpers of the learner-page tests: a page's visible text, a page once it shows a text, a fresh
+indexed learner, and the English words a kk/ru page may show (names, ESCO labels, content)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,20 @@ def text_of(html: str) -> str:
         r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     )
     return re.sub(r"\s+", " ", no_tags)
+
+
+def page_showing(browser: FlaskClient, url: str, needle: str, timeout: float = 30.0) -> str:
+    """Return the page at ``url`` once it shows ``needle``; the matcher's answers follow its feeds.
+
+    At the timeout the failure message holds the page's last visible text.
+    """
+    last = [""]
+
+    def probe() -> str:
+        last[0] = browser.get(url).get_data(as_text=True)
+        return last[0] if needle in last[0] else ""
+
+    return str(wait_until(probe, timeout=timeout, explain=lambda: text_of(last[0])[:3000]))
 
 
 def new_learner(

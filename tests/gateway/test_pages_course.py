@@ -6,7 +6,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from tests.gateway.learner_pages import text_of
+from tests.gateway.learner_pages import page_showing, text_of
 from tests.gateway.test_pages import csrf_of, web_login
 from tests.gateway.world import API, World, shown_name
 
@@ -63,8 +63,8 @@ def test_a_learner_not_on_the_course_can_enrol_from_its_page(
 
 def test_course_lists_and_paths_link_to_the_course_page(browser: FlaskClient, world: World) -> None:
     web_login(browser, world["learner3"].email)
-    html = browser.get(f"/learner/path?vacancy_id={world.vacancy['id']}&lang=ru")
-    assert f'href="/learner/courses/{world.course["id"]}"' in html.get_data(as_text=True)
+    url = f"/learner/path?vacancy_id={world.vacancy['id']}&lang=ru"
+    page_showing(browser, url, f'href="/learner/courses/{world.course["id"]}"')
 
 
 def test_an_unknown_course_is_a_page_in_the_page_language(

@@ -127,15 +127,18 @@ def valid_bin(seed: int) -> str:
     return first + str(digit) if digit is not None else valid_bin(seed + 1)
 
 
-def wait_until(probe: Any, timeout: float = 30.0) -> Any:
-    """Poll ``probe()`` until it returns something truthy; return that."""
+def wait_until(probe: Any, timeout: float = 30.0, explain: Any = None) -> Any:
+    """Poll ``probe()`` until it returns something truthy; return that.
+
+    ``explain()``, when given, says at the timeout what was seen instead (for the failure message).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = probe()
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError("condition not reached in time")
+    raise AssertionError(f"condition not reached in time: {explain() if explain else ''}")
 
 
 def make_provider(client: FlaskClient, admin: Actor, email: str, name: str) -> Actor:
