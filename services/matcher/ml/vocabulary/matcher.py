@@ -83,7 +83,7 @@ class PhraseIndex:
     def _at(self, toks: list[Token], i: int) -> tuple[int, list[Term]]:
         """Return (tokens covered, terms) of the longest terms starting at token i."""
         best_len, best = 0, list[Term]()
-        for key in toks[i].keys:
+        for key in sorted(toks[i].keys):  # a frozenset: its order varies with PYTHONHASHSEED
             for keys, surfaces, term in self._by_first.get(key, ()):
                 n = len(keys)
                 if n < best_len or i + n > len(toks):
@@ -109,7 +109,7 @@ class PhraseIndex:
                 continue
             start, end = toks[i].start, toks[i + n - 1].end
             seen: set[str] = set()
-            for t in terms:
+            for t in sorted(terms, key=lambda t: -t.confidence):  # a skill's surest term wins
                 if t.uri not in seen:
                     seen.add(t.uri)
                     hits.append(Hit(t, start, end, text[start:end]))
