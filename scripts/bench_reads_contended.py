@@ -5,8 +5,9 @@ learner profiles (the real ``Learner`` model: a unique ``email_key`` index and t
 then times, per operation, "quiet" (no other writer) and "busy" (another writer updates a
 learner every few ms, as under load: ``--writer thread``, another request thread of this
 process, whose writes share this process's client and so keep its index current; ``--writer
-process``, the other gunicorn worker, whose commits make mongomock rebuild this process's index
-of the collection from every document before its next query):
+process``, the other gunicorn worker, whose commits this process patches into its index of the
+collection from the file's change log before its next query; ``scripts.bench_reads_refresh``
+compares that with litemongo's rebuild from every document):
 
 - ``objects``: ``Learner.objects(id=...).first()``, the read the services made;
 - ``raw``: ``rawstore.fetch_by_ids``, the primary-key read of the SQLite file;

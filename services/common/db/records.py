@@ -2,11 +2,12 @@
 
 On the embedded store a read by id goes straight to the collection file's primary key
 (:func:`services.common.rawstore.fetch_by_ids`) instead of a mongomock query: litemongo keeps a
-hash index of every collection per connection and rebuilds it from every document whenever
-another connection (another worker's; the threads of a process share one) has written to the
-file, so under concurrent writes a ``Model.objects(id=...).first()`` costs O(collection)
-while holding the store lock. The record read is the same: the raw son decoded from the same
-BSON row, turned into the Document by ``_from_son`` exactly as the queryset does.
+hash index of every collection per connection, brought up to date (from the file's change log,
+:mod:`.litestore`) before a query whenever another connection (another worker's; the threads of
+a process share one) has written to the file; a read by id needs no index, so it skips that,
+mongomock's filter pass and its copy, under the store lock. The record read is the same: the raw
+son decoded from the same BSON row, turned into the Document by ``_from_son`` exactly as the
+queryset does.
 
 Consistency is the queryset's: both reads run under the store lock (no writer of this process or
 of another worker is half-way through), through the process's SQLite connection in autocommit
