@@ -31,10 +31,10 @@ def store_key(alias: str) -> tuple[str, str]:
 def fetch_by_ids(alias: str, collection: str, ids: Iterable[Any]) -> list[dict[str, Any]]:
     """Return the raw documents of ``collection`` with these ids (missing ones are skipped).
 
-    Embedded: a primary-key read of the SQLite file. Any mongomock query first rebuilds the
-    collection's in-process hash index (decoding every document) whenever another connection
-    (the other worker's) has written to the file; a read by id needs no index. Real server: an
-    ``$in`` query on ``_id``.
+    Embedded: a primary-key read of the SQLite file, which needs no in-process index at all (a
+    mongomock query first brings that index up to date with the other worker's writes: a patch
+    of the changed documents, see :mod:`services.common.db.changelog`). Real server: an ``$in``
+    query on ``_id``.
     """
     wanted = list(ids)
     if not wanted:
