@@ -182,10 +182,12 @@ def memory(m: Any) -> dict[str, float]:
         ix = getattr(m, name)
         parts[f"{name}_vectors_mb"] = round(ix.vecs.nbytes / 1e6, 1)
         parts[f"{name}_skills_mb"] = round(ix.skills.nbytes() / 1e6, 1)
+        parts[f"{name}_int8_mb"] = round(ix.compact.nbytes / 1e6, 1)
         if ix.ann is not None:
             # hnswlib keeps its own copy of every vector plus 2M links on level 0.
             per = ix.dim * 4 + 2 * ix.ann_params.m * 4 + 16
-            parts[f"{name}_hnsw_mb_est"] = round(ix.ann.get_max_elements() * per / 1e6, 1)
+            # hnswlib allocates room for max_elements; only the added nodes' pages are resident.
+            parts[f"{name}_hnsw_mb_est"] = round(ix.ann.get_current_count() * per / 1e6, 1)
     return parts
 
 
@@ -314,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
             "bare": bare_index(m, 30, bw),
             "requests": measure(m, reqs, args.threads),
         }
+        # After the requests: the int8 copies (built by the first exact scans) and the embedded
+        # store's in-memory indexes of the copies the answers read are resident too.
+        result["rss_after_requests_mb"] = rss_mb()
+        result["memory_after_requests"] = memory(m)
         if saved is not None:
             result["snapshot"] = saved
         del m, reqs

@@ -163,12 +163,14 @@ class SkillRows:
         owner = np.repeat(np.arange(self.base_rows, dtype=np.int32), np.diff(self._indptr))
         colptr = np.zeros(width + 1, np.int64)
         np.cumsum(np.bincount(self._indices, minlength=width), out=colptr[1:])
-        self._postings = (colptr, owner[order], self._weights[order], self._essential[order])
-        shape = (self.base_rows, width)
-        self._csr = (
-            sp.csr_matrix((self._weights, self._indices, self._indptr), shape=shape),
-            sp.csr_matrix((self._essential, self._indices, self._indptr), shape=shape),
+        self._weights, self._essential = _unit(self._weights), _unit(self._essential)
+        self._postings = (
+            colptr,
+            owner[order],
+            _permuted(self._weights, order),
+            _permuted(self._essential, order),
         )
+        self._csr = None  # built on the first dense query (_matrices)
 
     def state(self) -> dict[str, np.ndarray]:
         """Return the folded arrays and their inverted index (for a snapshot)."""
@@ -198,25 +200,40 @@ class SkillRows:
             self._essential = np.asarray(arrays["essential"], np.float32)
             self._overlay = {}
             self._overlay_csr = None
+            self._weights, self._essential = _unit(self._weights), _unit(self._essential)
             self._postings = (
                 arrays["colptr"],
                 arrays["owner"],
-                arrays["col_weights"],
-                arrays["col_essential"],
+                _unit(np.asarray(arrays["col_weights"], np.float32)),
+                _unit(np.asarray(arrays["col_essential"], np.float32)),
             )
-            width = len(arrays["colptr"]) - 1
-            shape = (self.base_rows, max(width, 1))
-            self._csr = (
-                sp.csr_matrix((self._weights, self._indices, self._indptr), shape=shape),
-                sp.csr_matrix((self._essential, self._indices, self._indptr), shape=shape),
-            )
+            self._csr = None
 
     def nbytes(self) -> int:
         """Return the bytes held by the folded rows and their inverted index."""
         arrays: list[np.ndarray] = [self._indptr, self._indices, self._weights, self._essential]
         if self._postings is not None:
             arrays.extend(self._postings)
-        return int(sum(a.nbytes for a in arrays))
+        # A shared all-ones array (every learner skill weighs 1) holds one element.
+        return int(sum(a.nbytes if a.strides != (0,) else a.itemsize for a in arrays))
+
+    def _matrices(self) -> tuple[Any, Any] | None:
+        """Return the scipy CSR views (weights, essential) of the folded rows, built once."""
+        with self._lock:
+            if self._csr is None and self.base_rows:
+                width = len(self._postings[0]) - 1 if self._postings is not None else 0
+                if width <= 0:
+                    width = int(self._indices.max()) + 1 if len(self._indices) else 1
+                shape = (self.base_rows, width)
+                ones = None
+                data = []
+                for arr in (self._weights, self._essential):
+                    if arr.strides == (0,) and len(arr):  # scipy needs a real array
+                        ones = np.ones(len(arr), np.float32) if ones is None else ones
+                        arr = ones
+                    data.append(sp.csr_matrix((arr, self._indices, self._indptr), shape=shape))
+                self._csr = (data[0], data[1])
+            return self._csr
 
     def _overlay_matrix(self) -> tuple[np.ndarray, Any, Any]:
         """Return (rows, weights CSR, essential CSR) of the overlay, built once per change."""
@@ -247,7 +264,7 @@ class SkillRows:
         with self._lock:
             if self._postings is None and self.base_rows and not self.bulk:
                 self._index()
-            postings, csr = self._postings, self._csr
+            postings = self._postings
             ov_rows, ov_w, ov_e = self._overlay_matrix()
             base_rows = self.base_rows
         out = np.zeros(n, np.float32)
@@ -266,7 +283,7 @@ class SkillRows:
                         out[hit[keep]] += data[a:b][keep] * x[c]
                     else:
                         out[hit] += data[a:b] * x[c]
-            elif csr is not None:
+            elif (csr := self._matrices()) is not None:
                 mat = csr[1] if essential_only else csr[0]
                 out[:rows] = (mat @ _fit(x, mat.shape[1]))[:rows]
         elif rows > 0 and len(self._indices):
@@ -288,9 +305,9 @@ class SkillRows:
         if len(rows) == 0:
             return out
         with self._lock:
-            if self._csr is None and self.base_rows:
+            if self._postings is None and self.base_rows:
                 self._index()
-            csr = self._csr
+            csr = self._matrices()
             overlay = dict(self._overlay) if self._overlay else {}
             base_rows = self.base_rows
         rows = np.asarray(rows, np.int64)
@@ -307,6 +324,18 @@ class SkillRows:
                     valid = cols < len(xx)
                     out[i] = float(((e if essential_only else w)[valid] * xx[cols[valid]]).sum())
         return out
+
+
+def _unit(arr: np.ndarray) -> np.ndarray:
+    """Return ``arr``, or one shared read-only 1.0 standing for every entry when all are 1."""
+    if len(arr) and arr.strides != (0,) and arr.min() == 1.0 and arr.max() == 1.0:
+        return np.broadcast_to(np.float32(1.0), arr.shape)
+    return arr
+
+
+def _permuted(arr: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return ``arr[order]`` (a shared all-ones array stays shared)."""
+    return arr if arr.strides == (0,) else arr[order]
 
 
 def _fit(x: np.ndarray, width: int) -> np.ndarray:

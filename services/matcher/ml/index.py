@@ -255,13 +255,19 @@ class VectorIndex:
                 rows, sims = self._ann_postfilter(q, k, passing, count / n)
             if len(rows) >= min(k, count):
                 return rows, sims
-        with self.lock:  # the matrix and its int8 copy as one snapshot
-            vecs = self.vecs
-            codes = self.compact.ready(
-                vecs, n, lambda: (self.vecs, self.n), background=self.background_build
-            )
         # Gathering a passing row moves 2 x 4 x dim bytes, scanning one int8 row dim bytes.
-        if (few or count < SELECTIVE_SHARE * n) and (codes is None or 8 * count <= n):
+        gather = few or count < SELECTIVE_SHARE * n
+        codes = None
+        if not (gather and 8 * count <= n):
+            # Only a scan that reads it builds the int8 copy (+dim bytes per row resident).
+            with self.lock:  # the matrix and its int8 copy as one snapshot
+                vecs = self.vecs
+                codes = self.compact.ready(
+                    vecs, n, lambda: (self.vecs, self.n), background=self.background_build
+                )
+        else:
+            vecs = self.vecs
+        if gather and (codes is None or 8 * count <= n):
             # Few pass: scan only those rows, cost proportional to how many pass.
             idx = np.flatnonzero(passing)
             return top_k(gather_dot(vecs, np.asarray(q, np.float32), idx), k, idx)

@@ -13,13 +13,14 @@ GATHER_BLOCK = 4096
 def top_k(
     scores: np.ndarray, k: int, rows: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (rows, scores) of the ``k`` best finite scores, best first."""
+    """Return (rows, scores) of the ``k`` best finite scores, best first (ties: lower first)."""
     if len(scores) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     k = min(k, len(scores))
     part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     part = part[np.isfinite(scores[part])]
-    order = part[np.argsort(-scores[part], kind="stable")]
+    # Equal scores in position order (argpartition leaves them in any order): one answer.
+    order = part[np.lexsort((part, -scores[part]))]
     chosen = order if rows is None else rows[order]
     return np.asarray(chosen, np.int64), np.asarray(scores[order], np.float32)
 

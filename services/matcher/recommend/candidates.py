@@ -19,10 +19,10 @@ from services.matcher.recommend.provisional import (
 )
 from services.matcher.recommend.ranking import (
     Blend,
-    candidate_scores,
     held_keys,
     learner_items,
     rank_rows,
+    region_mask,
     skill_entry,
     vacancy_row,
 )
@@ -52,13 +52,13 @@ def candidates_for_vacancy(
     # Consent is part of the mask itself, so no later step can let a refusing learner through.
     mask = li.alive[:n] & li.cols["consent"][:n]
     if region:
-        mask &= np.isin(li.cols["region"][:n], [m.region_codes.get(r, -2) for r in region])
-    coverage, missing_required, q = candidate_scores(m, vrow, mask)
-    rows, cos = rank_rows(li, q, coverage, mask, limit, blend)
+        mask &= region_mask(m, li.cols["region"][:n], region)
+    coverage, held, q = _coverage(m, vrow, mask)
+    rows, cos = rank_rows(li, q, coverage, mask, limit, blend, held=held)
     trows, tcos = rows[:0], cos[:0]
     if k > 0:
-        tmask = mask & (missing_required >= 1) & (missing_required <= k)
-        trows, tcos = rank_rows(li, q, coverage, tmask, limit, blend)
+        tmask, theld = _trainable(m, vrow, mask, held, k)
+        trows, tcos = rank_rows(li, q, coverage, tmask, limit, blend, held=theld)
     # Both lists are explained from one read of the learners' copies.
     items = learner_items(
         m, np.concatenate([rows, trows]), np.concatenate([cos, tcos]), coverage, vrow, blend
@@ -77,6 +77,51 @@ def candidates_for_vacancy(
         "trainable": trainable,
         **marker(m, untagged_basis(m, "vacancies", vacancy_id)),
     }
+
+
+def _coverage(m: Matcher, vrow: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (coverage of every learner, the rows passing ``mask`` with some, the query).
+
+    The same coverage as ``candidate_scores`` (divided in place, no copy), and the held rows
+    found once for both lists.
+    """
+    vi, li = m.vacancies, m.learners
+    cols, weights, _ = vi.skills.get(vrow)
+    wvec = np.zeros(len(m.vocab) + 1, np.float32)
+    wvec[cols] = weights
+    n = len(mask)  # rows a feed adds during the request are left out
+    total = float(weights.sum())
+    coverage = li.skills.product(wvec, n)
+    if total > 0:
+        np.divide(coverage, np.float32(total), out=coverage)
+    else:
+        coverage[:] = 0
+    held = np.flatnonzero((coverage != 0) & mask)
+    return coverage, held, vi.vecs[vrow].copy()
+
+
+def _trainable(
+    m: Matcher, vrow: int, mask: np.ndarray, held: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return (mask, those rows ascending or None) of learners missing 1..k required skills.
+
+    When the vacancy requires more than ``k`` skills, each such learner holds one of them and
+    so has coverage: only the ``held`` rows are looked at (else every row is).
+    """
+    vi, li = m.vacancies, m.learners
+    cols, weights, required = vi.skills.get(vrow)
+    rvec = np.zeros(len(m.vocab) + 1, np.float32)
+    rvec[cols] = required
+    need = float(required.sum())
+    got = li.skills.product(rvec, len(mask))
+    if need - k >= 1 and bool((weights[required > 0] > 0).all()):
+        missing = np.rint(need - got[held])
+        rows = held[(missing >= 1) & (missing <= k)]
+        tmask = np.zeros(len(mask), bool)
+        tmask[rows] = True
+        return tmask, rows
+    missing_all = np.rint(need - got)
+    return mask & (missing_all >= 1) & (missing_all <= k), None
 
 
 def _plan_trainable(m: Matcher, trainable: list[dict[str, Any]]) -> None:
@@ -127,7 +172,7 @@ def _provisional(
     n = li.n
     mask = li.alive[:n] & li.cols["consent"][:n]
     if region:
-        mask &= np.isin(li.cols["region"][:n], [m.region_codes.get(r, -2) for r in region])
+        mask &= region_mask(m, li.cols["region"][:n], region)
     weight = {key: blend.essential_weight if essential[key] else 1.0 for key in keys}
     total = sum(weight.values())
     held_w = li.skills.product(m.vocab.vector(weight), n)

