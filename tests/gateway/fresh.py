@@ -15,6 +15,15 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+def aside_skills() -> list[dict[str, str]]:
+    """Return a declared skill no world record has, for a throwaway course.
+
+    Untagged, a course gets skills the matcher reads from its title; a 10-hour "Course-<id>"
+    tagged with a world skill would then replace the world's course in the world learners' paths.
+    """
+    return [{"uri": f"http://example.org/skill/aside-{uuid.uuid4().hex}", "label": "Aside"}]
+
+
 def admin_post(client: FlaskClient, world: World, path: str, body: Any, status: int = 201) -> Any:
     """Create a record as admin and return it."""
     return ok(client.post(API + path, headers=world["admin"].headers, json=body), status)
@@ -40,6 +49,7 @@ def fresh_course(client: FlaskClient, world: World) -> dict[str, str]:
         "language": "ru",
         "hours": 10,
         "level": "beginner",
+        "skills": aside_skills(),
     }
     return {"C": admin_post(client, world, "/courses", body)["id"]}
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.gateway.fresh import (
+    aside_skills,
     fresh_account,
     fresh_application,
     fresh_closed_vacancy,
@@ -155,6 +156,7 @@ ROWS = [
             "language": "en",
             "hours": 20,
             "level": "beginner",
+            "skills": aside_skills(),
         },
     ),
     Row(
@@ -167,6 +169,7 @@ ROWS = [
             "language": "kk",
             "hours": 12,
             "level": "beginner",
+            "skills": aside_skills(),
         },
     ),
     Row(

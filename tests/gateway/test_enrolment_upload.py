@@ -8,6 +8,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.gateway.fresh import aside_skills
 from tests.gateway.world import API, Actor, World, learner_profile, make_provider, ok
 
 CSV = "text/csv"
@@ -32,7 +33,13 @@ def _provider(client: FlaskClient, world: World) -> tuple[Actor, str, str]:
         client.post(
             f"{API}/courses",
             headers=provider.headers,
-            json={"title": "CSV course", "language": "ru", "hours": 20, "level": "beginner"},
+            json={
+                "title": "CSV course",
+                "language": "ru",
+                "hours": 20,
+                "level": "beginner",
+                "skills": aside_skills(),
+            },
         ),
         201,
     )
