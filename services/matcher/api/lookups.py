@@ -9,6 +9,7 @@ from services.common.errors import NotFound, Unavailable
 from services.matcher.api.schemas import ExtractIn, OccupationMatchIn, SearchQuery
 from services.matcher.esco.concepts import OCCUPATION_PREFIX, SKILL_PREFIX, normalise_uri
 from services.matcher.esco.release import Occupation, Skill
+from services.matcher.ml.embedding import request_threads
 from services.matcher.ml.vocabulary import display_labels
 from services.matcher.recommend.state import Matcher
 
@@ -34,9 +35,12 @@ def extract(m: ExtractorHost, *, body: ExtractIn) -> dict[str, Any]:
     extractor = m.extractor()
     if extractor is None:
         raise Unavailable(NOT_IMPORTED)
-    found = extractor.extract(
-        body.text, lang=body.lang, top_k=body.top_k, min_confidence=body.min_confidence
-    )
+    # A request may take the second core when nothing else wants it (the background keeps one
+    # thread); in the web process the extractor is the worker's proxy, which decides there.
+    with request_threads():
+        found = extractor.extract(
+            body.text, lang=body.lang, top_k=body.top_k, min_confidence=body.min_confidence
+        )
     return {
         "model": m.model_name,
         "items": [
@@ -59,7 +63,8 @@ def match_title(m: Matcher, *, body: OccupationMatchIn, lang: str | None = None)
     matcher = m.occupation_matcher()
     if matcher is None:
         raise Unavailable(NOT_IMPORTED)
-    found = matcher.match(body.title, top_k=body.top_k)
+    with request_threads():
+        found = matcher.match(body.title, top_k=body.top_k)
     return {
         "model": m.model_name,
         "items": [

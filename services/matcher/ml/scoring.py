@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from services.matcher.esco.release import Skill
+from services.matcher.ml.alt_labels import AltLabels
 from services.matcher.ml.embedding import Embedder, Kind, encode_cached
 from services.matcher.ml.ranker import Ranker, load_ranker, prior_vector, segment_features
 from services.matcher.ml.ranker import skill_features as ranker_skill_features
@@ -121,32 +122,23 @@ class SkillScorer:
                 embedder, texts, "passage", cache_dir, show_progress_bar=show_progress_bar
             )
 
-        # The label matrices are kept transposed (dim, n), C-ordered: a request's few query rows
-        # times them ran 35 -> 22 ms here (alt labels, 8 rows, one thread) against the (n, dim)
-        # layout, whose transpose BLAS repacks on every call. ``pref_matrix`` is a view.
+        # The label matrices are kept transposed (dim, n), C-ordered (see AltLabels);
+        # ``pref_matrix`` is a view.
         self._pref_t = np.ascontiguousarray(emb(self.labels).T)
         self.pref_matrix = self._pref_t.T
-        # Alt labels sit in one matrix sorted by owner so a max per skill is one reduceat; its
-        # extra zero column is the padded end the reduceat starts may point at.
+        # Alt labels sit in one matrix sorted by owner so a max per skill is one reduceat.
+        self._alt: AltLabels | None = None
         if use_alt_labels:
             alt_texts = [a for s in self.skills for a in s.alt_labels]
             owners = np.array(
                 [i for i, s in enumerate(self.skills) for _ in s.alt_labels], dtype=np.int64
             )
             alt = emb(alt_texts) if alt_texts else np.zeros((0, embedder.dim), np.float32)
-            self._alt_t = np.zeros((alt.shape[1], len(alt) + 1), np.float32)
-            self._alt_t[:, : len(alt)] = alt.T
+            self._alt = AltLabels(alt, owners, n)
             del alt
-            self.alt_matrix = self._alt_t[:, :-1].T
-            self._alt_owner = owners
-            has = np.zeros(n, dtype=bool)
-            has[owners] = True
-            self._alt_has = has
-            # Starts index a padded row (one extra column), so trailing skills stay in range.
-            self._alt_starts = np.searchsorted(owners, np.arange(n))
-        else:
-            self.alt_matrix = np.zeros((0, embedder.dim), np.float32)
-            self._alt_has = np.zeros(n, dtype=bool)
+        self.alt_matrix = (
+            self._alt.matrix if self._alt is not None else np.zeros((0, embedder.dim), np.float32)
+        )
         self.use_alt_labels = use_alt_labels and len(self.alt_matrix) > 0
         if use_descriptions and self.weights.desc > 0:
             self.desc_matrix: np.ndarray | None = emb(
@@ -197,9 +189,9 @@ class SkillScorer:
     def _parts(self, sentences: list[str]) -> _Parts:
         q = self._encode_queries(sentences)
         pref = q @ self._pref_t
-        if self.use_alt_labels:
-            best = np.maximum.reduceat(q @ self._alt_t, self._alt_starts, axis=1)
-            alt = np.where(self._alt_has[None, :], np.maximum(best, pref), pref)
+        if self.use_alt_labels and self._alt is not None:
+            best = self._alt.best(q)
+            alt = np.where(self._alt.has[None, :], np.maximum(best, pref), pref)
         else:
             alt = pref
         desc = q @ self.desc_matrix.T if self.desc_matrix is not None else np.zeros_like(pref)

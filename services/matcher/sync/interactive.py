@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from services.matcher.ml.embedding import request_threads
 from services.matcher.recommend.state import Matcher
 from services.matcher.sync.feeds import Sync
 from services.matcher.sync.relay import Send
@@ -61,12 +62,14 @@ class InteractiveLane:
 
     def _run(self, op: str, args: dict[str, Any]) -> Any:
         if op == "extract":
-            return self._extract(args)
+            with request_threads():  # the second core when nothing else wants it (ml/embedding)
+                return self._extract(args)
         if op == "match":
             om = self.m.occupation_matcher()
             if om is None:
                 return None
-            ranked = om.match(args["title"], top_k=args.get("top_k", 10))
+            with request_threads():
+                ranked = om.match(args["title"], top_k=args.get("top_k", 10))
             return [{"uri": o.uri, "label": o.label, "score": o.score} for o in ranked]
         if op == "priority":
             return self.sync.priority(args["kind"], args["id"], quick=bool(args.get("quick")))
