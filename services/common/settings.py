@@ -77,6 +77,9 @@ class BaseSettings:
     read_models: bool = env_field(
         "QABILET_READ_MODELS", True, doc="in-memory read models answer lists (off: store queries)"
     )
+    warm_up: bool = env_field(
+        "QABILET_WARM_UP", True, doc="a worker builds its read models and tallies as it starts"
+    )
     keys_dir: Path | None = env_field(
         "QABILET_KEYS_DIR",
         None,
