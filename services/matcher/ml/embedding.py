@@ -249,6 +249,8 @@ class Embedder:
             self.dim = int(dim)
         self.calls = 0
         self.texts_encoded = 0
+        #: Batches encoded inside ``request_threads``, by the model threads the probe chose.
+        self.request_batches: dict[int, int] = {}
         # The C engine and torch module are not re-entrant; serialise encodes per embedder.
         self._lock = threading.Lock()
 
@@ -273,16 +275,33 @@ class Embedder:
         max_chars = 10**12 if show_progress_bar else ENCODE_CHARS
         for batch in length_batches(texts, max_n, max_chars):
             with self._lock:
-                vecs = self.model.encode(
-                    [texts[i] for i in batch],
-                    prompt_name=prompt_name,
-                    batch_size=self.batch_size,
-                    convert_to_numpy=True,
-                    normalize_embeddings=False,
-                    show_progress_bar=show_progress_bar,
-                )
+                # Probed once per batch, while this thread holds the model, so the count the
+                # engine runs with is the one counted.
+                n = call_threads()
+                if n is not None and getattr(_CALL, "up_to", None) is not None:
+                    self.request_batches[n] = self.request_batches.get(n, 0) + 1
+                with model_threads(n):
+                    vecs = self._model_encode(
+                        [texts[i] for i in batch], prompt_name, show_progress_bar
+                    )
             out[batch] = vecs
         return _normalised(out)
+
+    def _model_encode(
+        self, texts: list[str], prompt_name: str | None, show_progress_bar: bool
+    ) -> np.ndarray:
+        """Return the model's raw vectors of ``texts`` (the caller holds the lock)."""
+        return np.asarray(
+            self.model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=False,
+                show_progress_bar=show_progress_bar,
+            ),
+            np.float32,
+        )
 
     def reset_counters(self) -> None:
         """Zero ``calls`` and ``texts_encoded``."""
