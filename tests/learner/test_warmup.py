@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.common import warmup
+from services.common import identity, warmup
 from services.common.db import close_db
 from services.learner.app import create_app, warm_steps
 from services.learner.courses import index as course_index
@@ -62,7 +62,11 @@ def test_a_failing_step_is_skipped_and_the_others_still_run(app: Flask) -> None:
 
 
 def test_only_a_serving_worker_warms_up(tmp_path: Path) -> None:
-    base = Settings.from_env(env={}, data_dir=tmp_path, testing=False, follow_jobs=False)
+    # A serving app signs its calls: it needs service keys (a fresh clone has none in var/).
+    identity.generate_keys(tmp_path / "keys")
+    base = Settings.from_env(
+        env={}, data_dir=tmp_path, testing=False, follow_jobs=False, keys_dir=tmp_path / "keys"
+    )
     try:
         serving = create_app(base)
         thread = serving.extensions["warm_up"]
