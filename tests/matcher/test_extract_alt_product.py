@@ -33,7 +33,7 @@ def _both(owners: np.ndarray, n: int, dim: int = 64, seed: int = 5) -> tuple[Alt
 
 @pytest.mark.parametrize("rows", [1, 3, 7])
 def test_torch_and_numpy_give_each_skill_the_same_best_alt_label(rows: int) -> None:
-    from services.matcher.ml.embedding import model_threads
+    from services.matcher.ml.threads import model_threads
 
     rng = np.random.default_rng(11)
     n = 3000
@@ -66,8 +66,9 @@ def test_a_loaded_torch_is_the_default() -> None:
 def test_the_extract_call_finds_the_same_skills_either_way() -> None:
     from services.matcher.esco.release import load_skills
     from services.matcher.ml.alt_labels import torch_product
-    from services.matcher.ml.embedding import FakeEmbedder, request_threads
+    from services.matcher.ml.embedding import FakeEmbedder
     from services.matcher.ml.extraction import SkillExtractor
+    from services.matcher.ml.threads import request_threads
 
     # Every ESCO skill and its ~85k alt labels (the fake model's vectors), no ranker.
     ex = SkillExtractor(load_skills(SHARED / "esco"), FakeEmbedder(), ranker=None)
@@ -91,7 +92,8 @@ def test_the_extract_call_finds_the_same_skills_either_way() -> None:
 
 def test_the_embedder_counts_the_threads_each_request_batch_ran_with() -> None:
     # What the latency printout's "calls took 2 threads" reads; background batches are not counted.
-    from services.matcher.ml.embedding import Embedder, load_model, request_threads
+    from services.matcher.ml.embedding import Embedder, load_model
+    from services.matcher.ml.threads import request_threads
 
     emb = Embedder("fake", model=load_model("fake"))
     emb.encode(["Write SQL queries."], "query")

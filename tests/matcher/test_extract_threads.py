@@ -17,9 +17,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from services.matcher.ml.alt_labels import AltLabels, halves
-from services.matcher.ml.embedding import (
-    FakeEmbedder,
-    Kind,
+from services.matcher.ml.embedding import FakeEmbedder, Kind
+from services.matcher.ml.threads import (
     call_threads,
     model_threads,
     request_threads,

@@ -9,7 +9,7 @@ from services.common.errors import NotFound, Unavailable
 from services.matcher.api.schemas import ExtractIn, OccupationMatchIn, SearchQuery
 from services.matcher.esco.concepts import OCCUPATION_PREFIX, SKILL_PREFIX, normalise_uri
 from services.matcher.esco.release import Occupation, Skill
-from services.matcher.ml.embedding import request_threads
+from services.matcher.ml.threads import request_threads
 from services.matcher.ml.vocabulary import display_labels
 from services.matcher.recommend.state import Matcher
 

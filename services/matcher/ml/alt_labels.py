@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from services.matcher.ml.embedding import call_threads
+from services.matcher.ml.threads import call_threads
 
 #: ``q @ labels_t`` for a (rows, dim) query block and the (dim, n) label matrix (or a slice).
 Product = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -48,7 +48,7 @@ class AltLabels:
     def best(self, q: np.ndarray) -> np.ndarray:
         """Return each skill's best alt-label similarity (a stray value where it has none)."""
         # 85k x 384 floats (131 MB) read per call cost ~30 ms of one core: a request allowed two
-        # threads (embedding.request_threads) gives the upper half to a helper thread. The
+        # threads (threads.request_threads) gives the upper half to a helper thread. The
         # halves compute the same dot products (bit for bit on 2+ query rows, measured).
         q = np.ascontiguousarray(q, np.float32)
         split = self.split

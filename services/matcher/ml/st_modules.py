@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from sentence_transformers.base.modules.input_module import InputModule
 
-from services.matcher.ml.embedding import FAKE_DIM, _fake_vectors, call_threads
+from services.matcher.ml.embedding import FAKE_DIM, _fake_vectors
+from services.matcher.ml.threads import call_threads
 
 
 class ExternalEncoderModule(InputModule):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from services.matcher.esco.release import load_skills
-from services.matcher.ml.embedding import REQUEST_MAX_THREADS
+from services.matcher.ml.threads import REQUEST_MAX_THREADS
 
 #: Target of issue 9: an extract call's p95 for a 300-character text on this machine.
 P95_TARGET_MS = 150.0

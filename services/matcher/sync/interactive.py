@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from services.matcher.ml.embedding import request_threads
+from services.matcher.ml.threads import request_threads
 from services.matcher.recommend.state import Matcher
 from services.matcher.sync.feeds import Sync
 from services.matcher.sync.relay import Send
