@@ -40,7 +40,11 @@ def _get(url: str) -> tuple[int, Any, float]:
             body = json.loads(resp.read() or b"null")
             return resp.status, body, time.perf_counter() - t
     except urllib.error.HTTPError as err:
-        return err.code, None, time.perf_counter() - t
+        try:  # a problem+json body says why (kept for the 5xx summary)
+            problem = json.loads(err.read() or b"null")
+        except ValueError:
+            problem = None
+        return err.code, problem, time.perf_counter() - t
 
 
 def _ids(url: str, key: str = "items", limit: int = 100) -> list[str]:
@@ -116,6 +120,7 @@ def main() -> int:
         results: list[tuple[str, int, float, bool]] = []
         stop = time.monotonic() + args.seconds
         lock = threading.Lock()
+        failures: Counter[str] = Counter()  # why each 5xx came, from its problem+json
 
         def fire() -> None:
             rnd = random.Random()
@@ -130,6 +135,9 @@ def main() -> int:
                 provisional = isinstance(body, dict) and bool(body.get("provisional"))
                 with lock:
                     results.append((kind, status, dt, provisional))
+                    if status >= 500:
+                        detail = body.get("detail") if isinstance(body, dict) else None
+                        failures[f"{kind} {status}: {detail}"] += 1
                 time.sleep(0.05)
 
         threads = [threading.Thread(target=fire) for _ in range(args.threads)]
@@ -159,6 +167,8 @@ def main() -> int:
                 f"{sum(1 for r in rows if r[3]):11}"
             )
         print("status codes:", dict(counts))
+        for why, n in failures.most_common():
+            print(f"  {n} x {why}")
         print("matcher progress at the end:", info.get("message"), info.get("timings"))
         lane = info.get("interactive") or {}
         for name in ("worker", "round_trip", "provisional_owner_read"):
