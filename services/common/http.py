@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Self
 
 import urllib3
 
@@ -11,6 +11,22 @@ from .errors import Unavailable
 from .identity import Signer, signer_for
 from .logs import REQUEST_ID_HEADER, current_request_id
 from .settings import BaseSettings
+
+
+class _IdempotentRetry(urllib3.Retry):
+    """urllib3's retry policy, except that a read timeout is final.
+
+    urllib3 counts two things as read errors: a connection that broke before the answer came (a
+    kept-alive connection the server closed idle just as the request went out; gunicorn's gthread
+    workers drop them after 2 s) and a read timeout. The first is worth one more try on a fresh
+    connection; the second would only double the caller's wait on a service that is slow.
+    """
+
+    def increment(self, *args: Any, **kwargs: Any) -> Self:
+        error = kwargs.get("error")
+        if isinstance(error, urllib3.exceptions.ReadTimeoutError):
+            raise error
+        return super().increment(*args, **kwargs)
 
 
 class ServiceClient:
@@ -52,11 +68,12 @@ class ServiceClient:
         if body is not None:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
-        # Only idempotent reads are retried after a connection failure.
-        retries = urllib3.Retry(
+        # Only idempotent reads are retried: after a refused connection, or a kept-alive one the
+        # server dropped as the request went out. A read timeout is never retried (see below).
+        retries = _IdempotentRetry(
             total=self.retries if method == "GET" else 0,
             connect=self.retries,
-            read=0,
+            read=self.retries if method == "GET" else 0,
             redirect=0,
             status=0,
             backoff_factor=0.05,
