@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python -m scripts.bench_indexing [--n 30] [--kinds edx,coursera,hh]
     .venv/bin/python -m scripts.bench_indexing --quality [--n 40]
+    .venv/bin/python -m scripts.bench_indexing --first-pass [--n 30]
 
 Reads the real catalogues the seed imports (edX, Coursera, the hh.kz vacancies: parsed by
 services/learner/courses/sources.py and services/jobs/vacancies/importers.py), turns each row
@@ -19,6 +20,11 @@ from the tokenizer over every document (and, for declared labels, over the disti
 memo encodes each once); the rate is the sample's tokens per second. CPU seconds are this
 thread's (what one quiet core would take); wall seconds include a loaded machine's waits.
 No store and no HTTP: the model's and the extractor's share only.
+
+``--first-pass`` times what a bulk backlog's first pass does per document (sync/refine.py): the
+short text (head, labels, the body's first ``FIRST_PASS_BODY`` characters) and the mapping of
+declared labels, no free-text tagging; then extrapolates the time to first-pass-complete and to
+fully refined (the refine is the full treatment ``speed`` measures) on one thread and on two.
 
 ``--quality`` compares the capped texts with the uncapped ones the matcher embedded before
 (title, skills, description cut at 2,000 characters; tag source at 1,200): cosine of the
@@ -60,11 +66,11 @@ class Doc:
         """Return the skills it declares."""
         return list(self.fields["declared_skills"])
 
-    def text(self, limit: int = ent.EMBED_TEXT_LIMIT) -> str:
-        """Return the text the matcher embeds for it."""
+    def text(self, limit: int = ent.EMBED_TEXT_LIMIT, body_limit: int | None = None) -> str:
+        """Return the text the matcher embeds for it (a first pass's: ``body_limit`` set)."""
         if self.kind == "hh":
-            return ent.vacancy_text(self.fields, self.declared, limit)
-        return ent.course_text(self.fields, self.declared, limit)
+            return ent.vacancy_text(self.fields, self.declared, limit, body_limit)
+        return ent.course_text(self.fields, self.declared, limit, body_limit)
 
     def legacy_text(self) -> str:
         """Return the text the matcher embedded before the caps."""
@@ -232,6 +238,73 @@ def speed(args: argparse.Namespace, docs: dict[str, list[Doc]], tools: Any) -> N
     )
 
 
+def first_pass(args: argparse.Namespace, docs: dict[str, list[Doc]], tools: Any) -> None:
+    """Print the first pass's cost per kind and the full demo's times to first pass and refined."""
+    doc_emb, query, tagger, tokens = tools
+    short = args.first_body
+    print(
+        f"{'kind':8} {'docs':>4} {'short tok/doc':>13} {'full tok/doc':>12} {'label tok':>9} "
+        f"{'demo short tok':>14} {'demo label tok':>14} {'first min cpu':>13} "
+        f"{'refined':>7} {'refine min cpu':>14}"
+    )
+    first_total = full_total = 0.0
+    for kind, every in docs.items():
+        sample = spread(every, args.n)
+        n = len(sample)
+        doc_emb.reset()
+        doc_emb.encode([d.text() for d in sample], "passage")
+        full_rate, full_tok = doc_emb.token_count / max(doc_emb.cpu, 1e-9), doc_emb.token_count
+        doc_emb.reset()
+        doc_emb.encode([d.text(body_limit=short) for d in sample], "passage")
+        short_rate, short_tok = doc_emb.token_count / max(doc_emb.cpu, 1e-9), doc_emb.token_count
+        query.reset()
+        c0 = time.thread_time()
+        for d in sample:
+            if d.declared:
+                tagger.resolve(d.declared)
+        label_cpu = time.thread_time() - c0
+        label_tok = query.token_count
+        label_rate = label_tok / max(label_cpu, 1e-9)
+        demo_short = sum(tokens(t, "passage") for t in {d.text(body_limit=short) for d in every})
+        # Only a row whose short text is not its whole text, or whose free text waits for its
+        # tags, is refined (a short Coursera description is embedded whole the first time).
+        # A whole text embedded the first time is a cache hit for the refine.
+        reembed = [d for d in every if d.text(body_limit=short) != d.text()]
+        refined = [d for d in every if not d.declared or d.text(body_limit=short) != d.text()]
+        demo_full = sum(tokens(t, "passage") for t in {d.text() for d in reembed})
+        labels = {s["label"] for d in every for s in d.declared}
+        demo_labels = sum(tokens(t, "query") for t in labels)
+        label_min = demo_labels / label_rate / 60 if demo_labels and label_tok else 0.0
+        first_min = demo_short / short_rate / 60 + label_min
+        # The refine embeds the full text and tags the free text (the labels are memoised).
+        tag_min = 0.0
+        untagged = [d for d in sample if not d.declared]
+        if untagged:
+            query.reset()
+            c0 = time.thread_time()
+            for d in untagged:
+                tagger.extract(d.tag_source())
+            per_doc = (time.thread_time() - c0) / len(untagged)
+            tag_min = per_doc * sum(1 for d in every if not d.declared) / 60
+        full_min = demo_full / full_rate / 60 + tag_min
+        first_total, full_total = first_total + first_min, full_total + full_min
+        print(
+            f"{kind:8} {n:>4} {short_tok / n:>13.0f} {full_tok / n:>12.0f} "
+            f"{label_tok:>9} {demo_short:>14} {demo_labels:>14} {first_min:>13.1f} "
+            f"{len(refined):>7} {full_min:>14.1f}",
+            flush=True,
+        )
+    print(
+        f"full demo ({', '.join(docs)}), CPU minutes of the model: first pass {first_total:.1f} "
+        f"on one thread ({first_total / 2:.1f} if both cores did it), refine {full_total:.1f} "
+        f"more ({full_total / 2:.1f} on two); fully refined after "
+        f"{first_total + full_total:.1f} on one thread, {(first_total + full_total) / 2:.1f} on "
+        "two (the worker's backlog and refines run on one thread today; the second core does the "
+        "label warm-up)",
+        flush=True,
+    )
+
+
 def quality(args: argparse.Namespace, docs: dict[str, list[Doc]], tools: Any) -> None:
     """Print what the caps change in the vectors, the rankings and the tags."""
     doc_emb, _, tagger, tokens = tools
@@ -281,6 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--quality", action="store_true", help="compare caps with the old texts")
     parser.add_argument("--legacy", action="store_true", help="time the uncapped old texts")
+    parser.add_argument("--first-pass", action="store_true", help="time a bulk first pass")
+    parser.add_argument(
+        "--first-body", type=int, default=ent.FIRST_PASS_BODY, help="body chars a first pass embeds"
+    )
     parser.add_argument("--caps", type=int, nargs="*", default=[2000, 1000, 600])
     parser.add_argument("--tag-caps", type=int, nargs="*", default=[800, 600])
     args = parser.parse_args(argv)
@@ -295,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     query = Counting(MemoEmbedder(model), tokens)
     tools = Counting(model, tokens), query, build_tagger(args.shared, query, model), tokens
     print(f"documents, model and extractor ready in {time.perf_counter() - t0:.1f} s", flush=True)
-    (quality if args.quality else speed)(args, docs, tools)
+    run = quality if args.quality else first_pass if args.first_pass else speed
+    run(args, docs, tools)
     return 0
 
 

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     feed_interval: float = env_field(
         "QABILET_FEED_INTERVAL", 1.0, doc="seconds between feed polls when idle"
     )
+    first_pass_backlog: int = env_field(
+        "QABILET_FIRST_PASS_BACKLOG",
+        300,
+        doc="feed lag from which events are indexed in a cheap first pass, refined later",
+    )
     ann_threshold: int = env_field(
         "QABILET_ANN_THRESHOLD",
         100_000,

@@ -170,3 +170,6 @@ class SyncStatusOut(BaseModel):
     embedding_cache: dict[str, int]
     worker_model: str
     indexing: dict[str, Any] | None = None
+    # A bulk backlog's first pass and the refines after it (sync/refine.py).
+    first_pass: dict[str, Any] | None = None
+    refine: dict[str, Any] | None = None

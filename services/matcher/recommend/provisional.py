@@ -64,8 +64,20 @@ def marker(m: Matcher, basis: str | None, progress: dict[str, Any] | None = None
     }
 
 
+#: What an answer ranking rows of a bulk first pass (sync/refine.py) used.
+FIRST_PASS = (
+    "some {ranked} are indexed in a first pass (declared skills and the start of the {text}): "
+    "the ranking is refined as they are read in full"
+)
+#: The rows an answer about a learner or a vacancy ranks.
+RANKED = {"learners": ("vacancies", "description"), "vacancies": ("learners", "CV")}
+
+
 def untagged_basis(m: Matcher, kind: str, item_id: str) -> str | None:
-    """Return the basis note of a row indexed before its text was tagged, else None."""
-    if item_id not in m.pending[kind]:
-        return None
-    return UNTAGGED.format(text="CV" if kind == "learners" else "description")
+    """Return the basis note of an answer on untagged or first-pass rows, else None."""
+    if item_id in m.pending[kind]:
+        return UNTAGGED.format(text="CV" if kind == "learners" else "description")
+    ranked, text = RANKED[kind]
+    if m.pending.get(ranked):
+        return FIRST_PASS.format(ranked=ranked, text=text)
+    return None

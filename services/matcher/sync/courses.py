@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +24,12 @@ class CourseHandlers:
     def _can_tag(self) -> bool | str:
         raise NotImplementedError
 
+    if TYPE_CHECKING:  # provided by Sync and FirstPass; declared for the type checker only
+
+        def _first_pass(self) -> bool: ...
+        def _body_limit(self) -> int | None: ...
+        def defer(self, kind: str, item_id: str) -> None: ...
+
     def on_course(self, kind: str, cid: str, data: dict[str, Any]) -> None:
         """Upsert or delete the matcher's copy of a course."""
         if kind == "course.deleted":
@@ -35,14 +41,24 @@ class CourseHandlers:
         declared = f["declared_skills"]
         source = digest(declared, "" if declared else course_tag_source(f), self._can_tag())
         existing = CourseCopy.objects(id=cid).first()
+        full_text = course_text(f, declared)
+        # A first pass (a bulk backlog, refine.py): declared labels still mapped (short
+        # memoised queries), the description neither tagged nor embedded past its start.
+        first = self._first_pass() and (existing is None or existing.source_hash != source)
+        text = course_text(f, declared, body_limit=self._body_limit()) if first else full_text
+        pending = first and (not declared or text != full_text)
+        if pending:
+            source = digest(source, "pending")
+            self.defer("course", cid)
         if existing is not None and existing.source_hash == source:
             skills, tags = list(existing.skills), list(existing.tags)
         elif declared:
             skills, tags = self.tagger.resolve(declared), []
+        elif pending:
+            skills, tags = [], []  # the refine extracts them
         else:
             tags = self.tagger.extract(course_tag_source(f))
             skills = [{"uri": t["uri"], "label": t["label"], "source": "extracted"} for t in tags]
-        text = course_text(f, declared)
         vector = self._vector(text)
         doc = CourseCopy(
             id=cid,
@@ -59,6 +75,7 @@ class CourseHandlers:
             text=text,
             source_hash=source,
             vector_key=self.m.vector_key(text),
+            tags_pending=pending,
         )
         doc.save()
         self.m.index_course(doc.to_mongo().to_dict(), vector)

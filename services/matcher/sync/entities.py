@@ -31,6 +31,13 @@ EMBED_TEXT_LIMIT = 2000
 # went from ~100 to several hundred documents a minute). Cutting further loses tags: at 800
 # characters 92% of the tags stay, at 600 88% (60 edX courses and hh.kz vacancies).
 TAG_TEXT_LIMIT = 1200
+# A first pass over a bulk backlog (sync/refine.py) embeds the head, the skill labels and only
+# this much of the body: the full text and the tagging come in the refine pass.
+FIRST_PASS_BODY = 200
+# ...unless the whole text is this short: it costs about as much as the cut one (a Coursera
+# course's is ~84 tokens either way, scripts/bench_indexing.py --first-pass), and a row embedded
+# whole needs no second embedding (with declared skills, no refine at all).
+FIRST_PASS_WHOLE = 600
 # The language of a course shows in its first paragraphs; the guess reads no further.
 DETECT_TEXT_LIMIT = 2000
 TRUSTED_DECLARED = frozenset({"ru", "kk", "zh", "ja", "ar", "ko"})
@@ -117,6 +124,14 @@ def parse_skills(value: Any, *, default_essential: bool | None = None) -> list[d
     return list(out.values())
 
 
+def first_body(body: str, limit: int | None) -> str:
+    """Return ``body`` cut to ``limit`` characters at a word boundary (all of it for None)."""
+    if limit is None or len(body) <= limit:
+        return body
+    cut = body.rfind(" ", 0, limit)
+    return body[: cut if cut > limit // 2 else limit].rstrip()
+
+
 def capped_text(head: list[str], skills: list[str], body: str, limit: int) -> str:
     """Join the head lines, the skill labels and the body, cutting only the body to ``limit``.
 
@@ -160,12 +175,18 @@ def vacancy_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def vacancy_text(
-    fields: dict[str, Any], skills: list[dict[str, Any]], limit: int = EMBED_TEXT_LIMIT
+    fields: dict[str, Any],
+    skills: list[dict[str, Any]],
+    limit: int = EMBED_TEXT_LIMIT,
+    body_limit: int | None = None,
 ) -> str:
     """Return the text embedded for a vacancy: title, role, skills, then the description."""
     body = "\n".join(p for p in (fields["requirements"], fields["description"]) if p)
     head = [fields["title"], fields["professional_role"]]
-    return capped_text(head, [s["label"] for s in skills], body, limit)
+    text = capped_text(head, [s["label"] for s in skills], body, limit)
+    if body_limit is None or len(text) <= FIRST_PASS_WHOLE:
+        return text
+    return capped_text(head, [s["label"] for s in skills], first_body(body, body_limit), limit)
 
 
 def vacancy_tag_source(fields: dict[str, Any], limit: int = TAG_TEXT_LIMIT) -> str:
@@ -210,12 +231,19 @@ def learner_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def learner_text(
-    fields: dict[str, Any], skills: list[dict[str, Any]], occupation_label: Callable[[str], str]
+    fields: dict[str, Any],
+    skills: list[dict[str, Any]],
+    occupation_label: Callable[[str], str],
+    body_limit: int | None = None,
 ) -> str:
     """Return the text embedded for a learner: wanted occupations, skills, then the CV."""
     wanted = ", ".join(occupation_label(o) for o in fields["desired_occupations"])
-    parts = [wanted, ", ".join(s["label"] for s in skills), fields["cv_text"]]
-    return "\n".join(p for p in parts if p)[:TEXT_LIMIT]
+    labels = ", ".join(s["label"] for s in skills)
+    text = "\n".join(p for p in (wanted, labels, fields["cv_text"]) if p)[:TEXT_LIMIT]
+    if body_limit is None or len(text) <= FIRST_PASS_WHOLE:
+        return text
+    cv = first_body(fields["cv_text"], body_limit)
+    return "\n".join(p for p in (wanted, labels, cv) if p)[:TEXT_LIMIT]
 
 
 def _hours(data: dict[str, Any]) -> float | None:
@@ -279,11 +307,19 @@ def course_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def course_text(
-    fields: dict[str, Any], skills: list[dict[str, Any]], limit: int = EMBED_TEXT_LIMIT
+    fields: dict[str, Any],
+    skills: list[dict[str, Any]],
+    limit: int = EMBED_TEXT_LIMIT,
+    body_limit: int | None = None,
 ) -> str:
     """Return the text embedded for a course: title, skills taught, then the description."""
     labels = [s["label"] for s in skills]
-    return capped_text([fields["title"]], labels, fields["description"], limit)
+    text = capped_text([fields["title"]], labels, fields["description"], limit)
+    if body_limit is None or len(text) <= FIRST_PASS_WHOLE:
+        return text
+    return capped_text(
+        [fields["title"]], labels, first_body(fields["description"], body_limit), limit
+    )
 
 
 def course_tag_source(fields: dict[str, Any], limit: int = TAG_TEXT_LIMIT) -> str:

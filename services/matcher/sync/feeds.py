@@ -25,6 +25,7 @@ from services.matcher.ml.coverage import skill_key
 from services.matcher.recommend.state import Matcher
 from services.matcher.sync.courses import CourseHandlers
 from services.matcher.sync.entities import (
+    FIRST_PASS_BODY,
     course_fields,
     course_text,
     digest,
@@ -35,6 +36,7 @@ from services.matcher.sync.entities import (
 )
 from services.matcher.sync.models import LearnerCopy
 from services.matcher.sync.owners import OwnerReads, read_summary
+from services.matcher.sync.refine import FirstPass
 from services.matcher.sync.tagging import Tagger
 from services.matcher.sync.vacancies import VacancyHandlers
 
@@ -42,7 +44,7 @@ log = logging.getLogger("qabilet.matcher.sync")
 ERRORS = "sync_errors"
 
 
-class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
+class Sync(VacancyHandlers, CourseHandlers, OwnerReads, FirstPass):
     """The two feed followers of one matcher process and their event handlers."""
 
     def __init__(self, matcher: Matcher, *, page: int = 200) -> None:
@@ -94,6 +96,11 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
         self.read_timings: deque[dict[str, float]] = deque(maxlen=500)
         # The newest feed head each follower's pages reported (see owners.py).
         self.seen_latest: dict[str, int] = {}
+        self._init_first_pass(matcher.settings.first_pass_backlog)
+        self._appliers = {
+            "jobs": self._recording(self.handle_jobs_event),
+            "learner": self._recording(self.handle_learner_event),
+        }
 
     # ----- driving -----
 
@@ -104,6 +111,7 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
             self.seen_latest[feed] = max(
                 self.seen_latest.get(feed, 0), int(page.get("latest") or 0)
             )
+            self.note_page(after, int(page.get("latest") or 0))
             self._prefetch(feed, page.get("events") or [])
             return page
 
@@ -116,7 +124,15 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
     def _lock_of(self, item: str) -> threading.Lock:
         return self._item_locks[hash(item) % len(self._item_locks)]
 
+    def _applier(self, event: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+        """Return the recording handler of the feed an event came from (for refines)."""
+        return self._appliers[
+            "jobs" if str(event.get("type", "")).startswith("vacancy.") else "learner"
+        ]
+
     def _guard(self, handler: Any) -> Any:
+        apply = self._recording(handler)
+
         def handle(event: dict[str, Any]) -> None:
             if self.pause is not None:
                 self.pause()
@@ -124,16 +140,21 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
                 self.run_deferred(1)
             item = self._item(event)
             if item is None:
-                apply(event)
+                self.apply_backlog_event(None, event, apply)
                 return
             with self._lock_of(item):
                 seq = int(event.get("seq") or 0)
                 if seq and seq <= self.applied.get(item, -1):
                     self.handled["skipped_older"] += 1
                     return
-                apply(event)
+                self.apply_backlog_event(item, event, apply)
                 if seq and item in self.applied:  # only items read ahead need remembering
                     self.applied[item] = seq
+
+        return handle
+
+    def _recording(self, handler: Any) -> Callable[[dict[str, Any]], None]:
+        """Wrap a handler so a poison event is recorded and skipped, not raised."""
 
         def apply(event: dict[str, Any]) -> None:
             try:
@@ -151,7 +172,7 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
                     upsert=True,
                 )
 
-        return handle
+        return apply
 
     def sync_once(self) -> dict[str, int]:
         """Apply every event both feeds have now; return how many each handled."""
@@ -163,6 +184,8 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
                 self.last_error = f"{follower.name}: {exc!r}"
                 raise
         self.last_sync_at = datetime.now(UTC)
+        if self.behind() == 0:
+            self.backlog_through()
         return out
 
     def start(self, interval: float) -> None:
@@ -196,6 +219,7 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
             "write_backs": self.write_backs,
             "priority_reads": self.priority_reads,
             "deferred_tagging": len(self.deferred),
+            **self.refine_status(),
             "interactive_reads": read_summary(self.read_timings),
             "last_error": self.last_error,
             "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
@@ -226,20 +250,22 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
         return self.m.vectors_for([text])[0]
 
     def _event_text(self, kind: str, data: dict[str, Any]) -> str | None:
+        # A page read in bulk is first-passed: its handlers embed the short texts.
+        cut = FIRST_PASS_BODY if self.bulk else None
         if kind in ("vacancy.created", "vacancy.updated", "vacancy.closed"):
             f = vacancy_fields(data)
-            return vacancy_text(f, f["declared_skills"])
+            return vacancy_text(f, f["declared_skills"], body_limit=cut)
         if kind in ("learner.created", "learner.updated"):
-            return self._learner_text(learner_fields(data))
+            return self._learner_text(learner_fields(data), cut)
         if kind in ("course.created", "course.updated"):
             f = course_fields(data)
-            return course_text(f, f["declared_skills"])
+            return course_text(f, f["declared_skills"], body_limit=cut)
         return None
 
-    def _learner_text(self, f: dict[str, Any]) -> str:
+    def _learner_text(self, f: dict[str, Any], body_limit: int | None = None) -> str:
         rejected = set(f["rejected_skills"])
         declared = [s for s in f["declared_skills"] if s.get("uri") not in rejected]
-        return learner_text(f, declared, self.m.occupation_label)
+        return learner_text(f, declared, self.m.occupation_label, body_limit)
 
     def _can_tag(self) -> bool | str:
         if not self.tagger.available():
@@ -275,7 +301,9 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
         source = digest(declared, sorted(rejected), cv_hash, can_tag)
         existing = LearnerCopy.objects(id=lid).first()
         pending = False
-        if existing is not None and existing.source_hash == source:
+        # A copy already handled in full from this very content stays as it is (a replay).
+        done = existing is not None and existing.source_hash == source
+        if done:
             skills, tags = list(existing.skills), list(existing.tags)
             pending = bool(existing.tags_pending)
         else:
@@ -291,7 +319,7 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
                 with self._phase("tag"):
                     tags = self.tagger.extract(f["cv_text"], exclude=rejected) if can_tag else []
             labels_only = can_tag and any(not s.get("uri") for s in declared)
-            if labels_only and self._quick():
+            if labels_only and self._skip_resolve():
                 # Mapping declared labels to ESCO runs the model too: labels stay labels (they
                 # still match the same labels) until the full pass.
                 resolved = [dict(s) for s in declared]
@@ -310,7 +338,15 @@ class Sync(VacancyHandlers, CourseHandlers, OwnerReads):
             with self._phase("write_back"):
                 if self._write_back(lid, tags):
                     written = cv_hash
-        text = learner_text(f, declared, self.m.occupation_label)
+        cut = None if done else self._body_limit()
+        text = learner_text(f, declared, self.m.occupation_label, cut)
+        if (
+            not pending
+            and self._first_pass()
+            and text != learner_text(f, declared, self.m.occupation_label)
+        ):  # a short text embedded: the refine embeds the whole
+            pending, source = True, digest(source, "pending")
+            self.defer("learner", lid)
         with self._phase("embed"):
             vector = self._vector(text)
         doc = LearnerCopy(

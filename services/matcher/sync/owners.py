@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.common.errors import Problem
 from services.matcher.recommend.state import Matcher
@@ -31,9 +31,16 @@ class OwnerReads:
     _deferred_lock: threading.Lock
     seen_latest: dict[str, int]
     read_timings: deque[dict[str, float]]
+    refines: OrderedDict[str, dict[str, Any]]
 
     def _lock_of(self, item: str) -> threading.Lock:
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # provided by FirstPass (refine.py); declared for the type checker only
+
+        def _first_pass(self) -> bool: ...
+        def _queue_for_refine(self) -> None: ...
+        def drop_refine(self, item: str) -> None: ...
 
     @contextmanager
     def _phase(self, name: str) -> Iterator[None]:
@@ -47,10 +54,21 @@ class OwnerReads:
                 phases[name] = phases.get(name, 0.0) + (time.perf_counter() - t) * 1000
 
     def _quick(self) -> bool:
+        """Tell whether free text goes untagged now (a first visit, or a bulk first pass)."""
+        return bool(getattr(self._local, "quick", False)) or self._first_pass()
+
+    def _skip_resolve(self) -> bool:
+        """Tell whether declared labels stay unmapped now (a first visit: the model waits)."""
         return bool(getattr(self._local, "quick", False))
 
     def defer(self, kind: str, item_id: str) -> None:
-        """Queue an item indexed without tagging for a full read ahead of the backlog."""
+        """Queue an item indexed without tagging for a full read ahead of the backlog.
+
+        In a bulk first pass the event itself goes to the refine queue instead (refine.py).
+        """
+        if self._first_pass():
+            self._queue_for_refine()
+            return
         with self._deferred_lock:
             if (kind, item_id) not in self._deferred_set:
                 self._deferred_set.add((kind, item_id))
@@ -76,6 +94,8 @@ class OwnerReads:
         n = 0
         for kind, model in (("learner", LearnerCopy), ("vacancy", VacancyCopy)):
             for doc in model.objects(tags_pending=True).only("id"):
+                if f"{kind}:{doc.id}" in self.refines:
+                    continue  # first-passed: its refine entry reads it in full
                 self.defer(kind, str(doc.id))
                 n += 1
         return n
@@ -137,6 +157,7 @@ class OwnerReads:
                     self.on_learner("learner.deleted", item_id, {})
                 else:
                     self.on_vacancy("vacancy.deleted", item_id, {})
+                self.drop_refine(item)
                 self.applied[item] = max(head, self.applied.get(item, -1))
                 return "gone"
             if status != 200 or not isinstance(data, dict) or str(data.get("id")) != item_id:
@@ -146,6 +167,7 @@ class OwnerReads:
             else:
                 closed = data.get("status") == "closed"
                 self.on_vacancy("vacancy.closed" if closed else "vacancy.updated", item_id, data)
+            self.drop_refine(item)  # this read is newer than any first-passed event
             self.applied[item] = max(head, self.applied.get(item, -1))
             self.priority_reads += 1
         return "indexed"

@@ -14,7 +14,11 @@ def indexing_summary(
     snapshots: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Summarise the worker's last progress report ``p`` with the web process's own figures."""
-    feeds = (p.get("sync") or {}).get("feeds") or {}
+    sync = p.get("sync") or {}
+    feeds = sync.get("feeds") or {}
+    first_pass = sync.get("first_pass") or {"active": False, "done": 0}
+    refine = sync.get("refine") or {"queued": 0, "done": 0}
+    queued = int(refine.get("queued") or 0)
     done_events = sum(int(f.get("cursor") or 0) for f in feeds.values())
     total_events = done_events + sum(int(f.get("lag") or 0) for f in feeds.values())
     started = "feeds_started" in (p.get("timings") or {})
@@ -22,10 +26,18 @@ def indexing_summary(
     complete = bool(p) and started and total_events == done_events and stage == "full"
     if not p:
         message = "the matcher is starting"
-    elif complete:
+    elif complete and not queued:
         message = "the matcher is up to date"
+    elif complete:
+        # Every change is in, some from a first pass: answers on those rows say provisional.
+        message = (
+            f"the matcher has every change; refining first-pass items: {refine.get('done', 0)} "
+            f"done, {queued} to go"
+        )
     else:
         message = f"the matcher is still indexing: {done_events} of {total_events} changes"
+        if first_pass.get("active"):
+            message += f" (first pass: {first_pass.get('done', 0)} items, refined later)"
         if stage != "full":
             message += f", ESCO labels {p.get('labels_done', 0)} of {p.get('labels_total', 0)}"
     return {
@@ -34,6 +46,9 @@ def indexing_summary(
         "occupation_stage": p.get("occupation_stage", "none"),
         "events_done": done_events,
         "events_total": total_events,
+        "first_pass": first_pass,
+        "refine": refine,
+        "refined": complete and not queued,
         "labels_done": p.get("labels_done", 0),
         "labels_total": p.get("labels_total", 0),
         "seconds": p.get("seconds"),

@@ -24,6 +24,9 @@ class VacancyHandlers:
         def _vector(self, text: str) -> np.ndarray: ...
         def _can_tag(self) -> bool | str: ...
         def _quick(self) -> bool: ...
+        def _skip_resolve(self) -> bool: ...
+        def _first_pass(self) -> bool: ...
+        def _body_limit(self) -> int | None: ...
         def defer(self, kind: str, item_id: str) -> None: ...
         @contextmanager
         def _phase(self, name: str) -> Iterator[None]: ...
@@ -47,10 +50,12 @@ class VacancyHandlers:
         source = digest(declared, "" if declared else vacancy_tag_source(f), self._can_tag())
         existing = VacancyCopy.objects(id=vid).first()
         pending = False
-        if existing is not None and existing.source_hash == source:
+        # A copy already handled in full from this very content stays as it is (a replay).
+        done = existing is not None and existing.source_hash == source
+        if done:
             skills, tags = list(existing.skills), list(existing.tags)
             pending = bool(existing.tags_pending)
-        elif declared and self._quick() and any(not s.get("uri") for s in declared):
+        elif declared and self._skip_resolve() and any(not s.get("uri") for s in declared):
             # Mapping declared labels to ESCO runs the model: labels stay labels (they match
             # the same labels) until the full pass.
             skills, tags, pending = [dict(s) for s in declared], [], True
@@ -72,7 +77,11 @@ class VacancyHandlers:
                 {"uri": t["uri"], "label": t["label"], "essential": False, "source": "extracted"}
                 for t in tags
             ]
-        text = vacancy_text(f, declared)
+        text = vacancy_text(f, declared, body_limit=None if done else self._body_limit())
+        if not pending and self._first_pass() and text != vacancy_text(f, declared):
+            # A short text embedded (first pass): the refine embeds the whole.
+            pending, source = True, digest(source, "pending")
+            self.defer("vacancy", vid)
         with self._phase("embed"):
             vector = self._vector(text)
         doc = VacancyCopy(

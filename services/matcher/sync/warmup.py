@@ -124,8 +124,9 @@ class Warmup:
 
             def handles() -> int:
                 # Alt and occupation labels wait for no one, the catalogue's indexing does: while
-                # the feeds are behind they get one core, the backlog's single thread the other.
-                return 1 if self.sync.behind() else len(encoders)
+                # the feeds are behind (or first-passed items await their refine) they get one
+                # core, the backlog's single thread the other.
+                return 1 if self.sync.behind() or self.sync.refines else len(encoders)
 
             def enc(texts: list[str], kind: Any) -> np.ndarray:
                 return store.matrix(texts)

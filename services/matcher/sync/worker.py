@@ -10,8 +10,9 @@ Lanes, highest priority first:
    answered within a second or two; while one runs the other lanes pause between small slices;
 2. the preferred ESCO labels (sync/warmup.py; the extractor works on lexical overlap alone
    before them);
-3. the feed backlog, a small page at a time;
-4. the alt labels, then the occupation labels (on a second encoder, so both cores work).
+3. the feed backlog, a small page at a time (a bulk backlog in a cheap first pass, refine.py);
+4. the refines of first-passed items, a few at a time once the feeds are through;
+5. the alt labels, then the occupation labels (on a second encoder, so both cores work).
 
 Every change to an index is sent to the web process as a message (the copy and its vector,
 sync/relay.py); the web process applies it to its indexes. The process exits when its pipe
@@ -45,6 +46,8 @@ log = logging.getLogger("qabilet.matcher.worker")
 #: the embedded store one page read costs ~0.4 s of the owner's store lock at 5,600 events
 #: whatever its size (a scan), and every owner read of the interactive lane waits behind it.
 FEED_PAGE = 64
+#: Refines between two polls of the feeds: a new event waits at most this many full handlings.
+REFINE_SLICE = 4
 
 
 class Worker:
@@ -130,18 +133,26 @@ class Worker:
         self.warmup.stage_up.wait()
         self._mark("feeds_started")
         try:
+            self.sync.requeue_refines()
             self.sync.requeue_pending()
         except Exception as exc:  # the store is not reachable yet: the items wait for an edit
             log.warning("deferred tagging: %r", exc)
-        caught_up = False
+        caught_up = refined = False
         while True:
             try:
                 handled = self.sync.sync_once()
                 if not caught_up and self.sync.behind() == 0:
                     caught_up = True
                     self._mark("feeds_caught_up")
-                if not any(handled.values()) and not self.sync.run_deferred(None):
-                    time.sleep(self.settings.feed_interval)
+                if any(handled.values()) or self.sync.run_deferred(None):
+                    continue
+                if self.sync.run_refine(REFINE_SLICE):
+                    refined = False
+                    continue
+                if not refined and caught_up and self.sync.refined:
+                    refined = True
+                    self._mark("refines_done")
+                time.sleep(self.settings.feed_interval)
             except Exception as exc:  # a producer is down: retry, never die
                 log.warning("feeds: %r", exc)
                 time.sleep(max(1.0, self.settings.feed_interval))
