@@ -41,13 +41,23 @@ def matcher_progress() -> dict[str, Any] | None:
         answer = proxy_of_app().send("matcher", "GET", "/sync/status")
         data = answer.json() if answer.status == 200 else None
         info = (data or {}).get("indexing") if isinstance(data, dict) else None
-        if isinstance(info, dict) and not info.get("done"):
-            value = info
+        value = still_indexing(info)
     except Problem:  # the matcher is down: the pages' own calls say so
         value = None
     with _guard:
         _cache["value"] = value
     return value
+
+
+def still_indexing(info: Any) -> dict[str, Any] | None:
+    """Return the matcher's ``indexing`` summary while a banner is due, else None.
+
+    Due until every change is read, then while first-passed items are refined (their ranking is
+    provisional until then: services/matcher/sync/refine.py).
+    """
+    if not isinstance(info, dict) or (info.get("done") and info.get("refined", True)):
+        return None
+    return info
 
 
 @bp.app_context_processor

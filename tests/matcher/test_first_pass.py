@@ -24,6 +24,8 @@ from tests.matcher.conftest import EventSource, needs_esco
 from tests.matcher.factories import course, learner, skill, vacancy
 
 THRESHOLD = 20
+#: Tool names the reviewed vocabulary spots (services/matcher/ml/vocabulary/data).
+TOOLS = ("Python", "SQL", "Java", "JavaScript", "Git", "Linux", "Excel")
 LONG = " ".join(f"word{i} builds data services with python and sql" for i in range(40))
 
 
@@ -184,7 +186,8 @@ def test_the_refine_tags_what_the_first_pass_left(
     learner_feed.emit("course.created", "tagged", course(title="Tagged", description=text))
     sync.sync_once()
     first = CourseCopy.objects(id="tagged").first()
-    assert first is not None and first.tags_pending and not first.skills
+    assert first is not None and first.tags_pending
+    assert label not in {s["label"] for s in first.skills}  # the model has not read it yet
     sync.run_refine(None)
     done = CourseCopy.objects(id="tagged").first()
     assert done is not None and not done.tags_pending
@@ -216,3 +219,27 @@ def test_a_short_declared_course_is_indexed_whole_in_the_first_pass(
     row = CourseCopy.objects(id="short").first()
     assert row is not None and not row.tags_pending and "Queries and joins." in row.text
     assert "course:short" not in sync.refines and "course:c1" in sync.refines
+
+
+@needs_esco
+def test_the_first_pass_tags_what_the_vocabulary_names(
+    sync: Sync, taxonomy: TaxonomySource, jobs_feed: EventSource, learner_feed: EventSource
+) -> None:
+    extractor = sync.tagger._extractor()
+    assert extractor is not None
+    # A tool name the reviewed vocabulary maps into the 300-skill ICT subset.
+    tool = next(w for w in TOOLS if extractor.spot(f"Опыт работы: {w}."))
+    uri = extractor.spot(f"Опыт работы: {tool}.")[0].uri
+    text = f"Требования: уверенный {tool}, опыт от 3 лет. " + LONG
+    _backlog(jobs_feed, learner_feed)
+    jobs_feed.emit("vacancy.created", "ru", vacancy(title="Аналитик", description=text, skills=[]))
+    learner_feed.emit("course.created", "ru", course(title="Курс", description=text))
+    learner_feed.emit("learner.created", "ru", learner(cv_text=text, skills=[]))
+    sync.sync_once()
+    # Indexed at once in the first pass (no model call for the text), with the named tool.
+    for model in (VacancyCopy, CourseCopy, LearnerCopy):
+        row = model.objects(id="ru").first()
+        assert row is not None and row.tags_pending, model
+        assert [s["uri"] for s in row.skills] == [uri], (model, row.skills)
+        assert tool.lower() in row.tags[0]["evidence"].lower()
+    assert {"vacancy:ru", "course:ru", "learner:ru"} <= set(sync.refines)

@@ -112,6 +112,36 @@ class SkillExtractor(SkillScorer):
             for j, (c, si, matched) in ranked[:top_k]
         ]
 
+    def spot(self, text: str, top_k: int = 10, exclude: Sequence[str] = ()) -> list[Extracted]:
+        """Return the skills the vocabulary names in ``text``, no model call (microseconds).
+
+        What a first pass or a first visit tags while the model is busy: the same vocabulary
+        hits, at the same per-language threshold, that the default ``extract`` puts first.
+        """
+        sentences = split_sentences(text)
+        if not sentences or self.spotter is None:
+            return []
+        xling = detect_language(text) != "en"
+        excluded = set(exclude)
+        banned = {i for i, u in enumerate(self.uris) if u in excluded} if excluded else set()
+        found, _, _ = self._vocabulary_hits(sentences, banned)
+        floor = self.default_min_confidence(xling)
+        ranked = sorted(
+            ((j, f) for j, f in found.items() if f[0] >= floor),
+            key=lambda kv: (-kv[1][0], kv[1][1]),
+        )
+        return [
+            Extracted(
+                uri=self.uris[j],
+                label=self.labels[j],
+                confidence=round(c, 4),
+                evidence_sentence=sentences[si],
+                matched=matched,
+                source="vocabulary",
+            )
+            for j, (c, si, matched) in ranked[:top_k]
+        ]
+
     def default_min_confidence(self, xling: bool) -> float:
         """Return the default threshold for English or cross-lingual text."""
         # The ranker scores English only (see SkillScorer._score): its threshold is for that.

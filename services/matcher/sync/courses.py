@@ -54,8 +54,9 @@ class CourseHandlers:
             skills, tags = list(existing.skills), list(existing.tags)
         elif declared:
             skills, tags = self.tagger.resolve(declared), []
-        elif pending:
-            skills, tags = [], []  # the refine extracts them
+        elif pending:  # what the vocabulary names now; the refine extracts the rest
+            tags = self.tagger.spot(course_tag_source(f))
+            skills = [{"uri": t["uri"], "label": t["label"], "source": "extracted"} for t in tags]
         else:
             tags = self.tagger.extract(course_tag_source(f))
             skills = [{"uri": t["uri"], "label": t["label"], "source": "extracted"} for t in tags]

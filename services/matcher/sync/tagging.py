@@ -76,6 +76,17 @@ class Tagger:
         found = extractor.extract(
             text, top_k=self.top_k, min_confidence=self.min_confidence, exclude=list(exclude)
         )
+        return self._shown(found)
+
+    def spot(self, text: str, exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """Return what the vocabulary names in ``text`` (no model call), as ``extract`` does."""
+        extractor = self._extractor() if text.strip() else None
+        if extractor is None or not extractor.uris:
+            return []
+        return self._shown(extractor.spot(text, top_k=self.top_k, exclude=list(exclude)))
+
+    @staticmethod
+    def _shown(found: Iterable[Any]) -> list[dict[str, Any]]:
         return [
             {
                 "uri": e.uri,

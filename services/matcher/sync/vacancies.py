@@ -64,15 +64,17 @@ class VacancyHandlers:
         elif declared:
             with self._phase("resolve"):
                 skills, tags = self.tagger.resolve(declared), []
-        elif self._quick():
-            # A first visit cannot wait for tagging the description: no skills until the
-            # deferred pass extracts them (the answer says so).
-            skills, tags, pending = [], [], True
-            source = digest(source, "pending")
-            self.defer("vacancy", vid)
         else:
             with self._phase("tag"):
-                tags = self.tagger.extract(vacancy_tag_source(f))
+                if self._quick():
+                    # A first visit (or a bulk first pass) cannot wait for the model: what the
+                    # vocabulary names now, the full tagging from the deferred pass or the
+                    # refine (the answer says so).
+                    tags, pending = self.tagger.spot(vacancy_tag_source(f)), True
+                    source = digest(source, "pending")
+                    self.defer("vacancy", vid)
+                else:
+                    tags = self.tagger.extract(vacancy_tag_source(f))
             skills = [
                 {"uri": t["uri"], "label": t["label"], "essential": False, "source": "extracted"}
                 for t in tags
