@@ -53,9 +53,13 @@ def still_indexing(info: Any) -> dict[str, Any] | None:
     """Return the matcher's ``indexing`` summary while a banner is due, else None.
 
     Due until every change is read, then while first-passed items are refined (their ranking is
-    provisional until then: services/matcher/sync/refine.py).
+    provisional until then: services/matcher/sync/refine.py). The label stages that go on after
+    that (alt and occupation labels) refine tagging a little and need no banner.
     """
-    if not isinstance(info, dict) or (info.get("done") and info.get("refined", True)):
+    if not isinstance(info, dict):
+        return None
+    caught_up = info.get("caught_up", info.get("done"))
+    if caught_up and not int((info.get("refine") or {}).get("queued") or 0):
         return None
     return info
 

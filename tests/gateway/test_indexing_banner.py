@@ -13,9 +13,17 @@ from gateway.pages.indexing import still_indexing
 from tests.gateway.test_pages import web_login
 from tests.gateway.world import World
 
-READING = {"done": False, "refined": False, "events_done": 120, "events_total": 7714}
+READING = {
+    "done": False,
+    "caught_up": False,
+    "refined": False,
+    "events_done": 120,
+    "events_total": 7714,
+    "refine": {"queued": 0, "done": 0},
+}
 REFINING = {
-    "done": True,
+    "done": False,  # the alt labels are still warming
+    "caught_up": True,
     "refined": False,
     "events_done": 7714,
     "events_total": 7714,
@@ -26,9 +34,11 @@ REFINING = {
 def test_the_banner_is_due_until_every_first_passed_item_is_refined() -> None:
     assert still_indexing(READING) == READING
     assert still_indexing(REFINING) == REFINING
-    assert still_indexing({**REFINING, "refined": True}) is None
+    # Refined, the alt labels still warming: no banner.
+    assert still_indexing({**REFINING, "refine": {"queued": 0, "done": 4210}}) is None
     # A matcher that has no first pass (an older one) says only "done".
     assert still_indexing({"done": True, "events_done": 5, "events_total": 5}) is None
+    assert still_indexing({"done": False, "events_done": 4, "events_total": 5}) is not None
     assert still_indexing(None) is None and still_indexing("busy") is None
 
 

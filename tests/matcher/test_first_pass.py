@@ -243,3 +243,34 @@ def test_the_first_pass_tags_what_the_vocabulary_names(
         assert [s["uri"] for s in row.skills] == [uri], (model, row.skills)
         assert tool.lower() in row.tags[0]["evidence"].lower()
     assert {"vacancy:ru", "course:ru", "learner:ru"} <= set(sync.refines)
+
+
+def test_the_summary_says_every_change_is_in_while_refines_and_labels_remain() -> None:
+    from services.matcher.sync.progress import indexing_summary
+
+    def summary(lag: int, queued: int, stage: str) -> dict[str, Any]:
+        report = {
+            "stage": stage,
+            "labels_done": 40_000,
+            "labels_total": 130_425,
+            "timings": {"feeds_started": 160.0},
+            "sync": {
+                "feeds": {"jobs": {"cursor": 2000, "lag": lag}, "learner": {"cursor": 5716}},
+                "refine": {"queued": queued, "done": 181},
+            },
+        }
+        return indexing_summary(report, worker={}, interactive={}, start={}, snapshots=None)
+
+    reading = summary(lag=300, queued=4000, stage="preferred")
+    assert not reading["caught_up"] and not reading["done"]
+    assert reading["message"].startswith("the matcher is still indexing: 7716 of 8016 changes")
+    refining = summary(lag=0, queued=4809, stage="preferred")
+    assert refining["caught_up"] and not refining["done"] and not refining["refined"]
+    assert refining["message"] == (
+        "the matcher has every change; refining: first-pass items 181 done, 4809 to go, "
+        "ESCO labels 40000 of 130425"
+    )
+    labels = summary(lag=0, queued=0, stage="preferred")
+    assert labels["message"].endswith("refining: ESCO labels 40000 of 130425")
+    full = summary(lag=0, queued=0, stage="full")
+    assert full["done"] and full["refined"] and full["message"] == "the matcher is up to date"

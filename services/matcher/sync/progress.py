@@ -23,25 +23,29 @@ def indexing_summary(
     total_events = done_events + sum(int(f.get("lag") or 0) for f in feeds.values())
     started = "feeds_started" in (p.get("timings") or {})
     stage = p.get("stage", "starting")
-    complete = bool(p) and started and total_events == done_events and stage == "full"
+    # Every published change is in the indexes (some perhaps from a first pass).
+    caught_up = bool(p) and started and total_events == done_events
+    complete = caught_up and stage == "full"
+    labels = f"ESCO labels {p.get('labels_done', 0)} of {p.get('labels_total', 0)}"
     if not p:
         message = "the matcher is starting"
     elif complete and not queued:
         message = "the matcher is up to date"
-    elif complete:
-        # Every change is in, some from a first pass: answers on those rows say provisional.
-        message = (
-            f"the matcher has every change; refining first-pass items: {refine.get('done', 0)} "
-            f"done, {queued} to go"
-        )
+    elif caught_up:
+        # Every change is in; what is left refines them: first-passed items read in full (answers
+        # on them say provisional) and the label stages (alt labels, occupation labels).
+        left = [f"first-pass items {refine.get('done', 0)} done, {queued} to go"] if queued else []
+        left += [labels] if stage != "full" else []
+        message = f"the matcher has every change; refining: {', '.join(left)}"
     else:
         message = f"the matcher is still indexing: {done_events} of {total_events} changes"
         if first_pass.get("active"):
             message += f" (first pass: {first_pass.get('done', 0)} items, refined later)"
         if stage != "full":
-            message += f", ESCO labels {p.get('labels_done', 0)} of {p.get('labels_total', 0)}"
+            message += f", {labels}"
     return {
         "done": complete,
+        "caught_up": caught_up,
         "stage": stage,
         "occupation_stage": p.get("occupation_stage", "none"),
         "events_done": done_events,
