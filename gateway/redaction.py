@@ -55,7 +55,7 @@ REPORT_FIELDS = frozenset(
     {
         # every report's envelope
         "filters", "from", "to", "programme", "region", "provider", "generated_at", "as_of",
-        "seq", "updated_at", "suppression",
+        "seq", "updated_at", "current", "suppression",
         # funnel, outcomes, providers
         "funnel", "stages", "stage", "count", "enrolled", "completed", "hired_30d", "hired_90d",
         "hired_180d", "completion_rate", "placement_rate_180d", "median_days_to_hire",

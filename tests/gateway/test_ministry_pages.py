@@ -79,6 +79,8 @@ def test_dashboard_states_populations_fairness_by_region_and_load(ministry: Flas
     assert "Каждый провайдер считает людей" in html
     assert 'class="fairness-region"' in html and "по регионам" in html
     assert "make load" not in html
+    # The skills gap says when its figures were computed (kept from the feeds' last change).
+    assert re.search(r"data-as-of>Данные на 20\d\d-\d\d-\d\d \d\d:\d\d UTC, актуальны", html)
 
 
 def test_the_load_history_shows_each_run_as_russian_writes_numbers(

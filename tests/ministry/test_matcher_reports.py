@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import statistics
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -163,3 +164,44 @@ def test_fairness_sampling_is_deterministic_and_small_groups_are_hidden(
     resp = matcher.get("/reports/fairness?sample=12&format=csv")
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
     assert {"language", "area", "region"} <= {r["dimension"] for r in rows}
+
+
+def test_skills_gap_is_current_after_every_change_in_a_small_world(
+    matcher_app: Flask, matcher: FlaskClient
+) -> None:
+    _feed(matcher_app, {"v1": _python_sql()}, {}, {})
+    first = matcher.get("/reports/skills-gap").get_json()
+    assert first["open_vacancies"] == 1 and first["as_of"]["current"] is True
+    again = matcher.get("/reports/skills-gap").get_json()  # nothing changed: the same figures
+    assert again == first
+    _feed(matcher_app, {"v2": _python_sql()}, {}, {})
+    later = matcher.get("/reports/skills-gap").get_json()
+    assert later["open_vacancies"] == 2 and later["as_of"]["current"] is True
+
+
+def test_a_slow_report_is_served_from_its_last_figures_while_a_new_one_runs() -> None:
+    from types import SimpleNamespace
+
+    from services.matcher.recommend.report_cache import ReportCache
+
+    index = SimpleNamespace(changes=0)
+    m: Any = SimpleNamespace(vacancies=index, learners=SimpleNamespace(changes=0), courses=index)
+    calls: list[int] = []
+
+    def compute() -> dict[str, Any]:
+        calls.append(index.changes)
+        return {"open_vacancies": index.changes}
+
+    cache = ReportCache(slow=0.0, max_age=60.0)  # every computation counts as slow
+    assert cache.get("gap", m, compute)["open_vacancies"] == 0
+    index.changes = 5
+    stale = cache.get("gap", m, compute)  # changed: the last figures, said to be behind
+    assert stale["open_vacancies"] == 0 and stale["as_of"]["current"] is False
+    assert cache.wait_idle()
+    fresh = cache.get("gap", m, compute)
+    assert fresh["open_vacancies"] == 5 and fresh["as_of"]["current"] is True
+    assert calls == [0, 5]
+    old = ReportCache(slow=0.0, max_age=0.0)  # too old to serve: the request computes
+    old.get("gap", m, compute)
+    index.changes = 6
+    assert old.get("gap", m, compute)["as_of"]["current"] is True and calls[-1] == 6

@@ -12,6 +12,7 @@ from services.common.errors import Unavailable
 from services.common.reference import RegionSlug
 from services.common.reporting import csv_response, wants_csv
 from services.matcher.recommend import reports
+from services.matcher.recommend.report_cache import ReportCache
 from services.matcher.recommend.state import Matcher
 
 bp = Blueprint("matcher_reports", __name__)
@@ -46,7 +47,13 @@ def _ready() -> Matcher:
           errors={503: "indexes loading"})  # fmt: skip
 def get_skills_gap(query: SkillsGapQuery) -> Any:
     """Report the skills open vacancies demand against the learners who hold them."""
-    data = reports.skills_gap(_ready(), region=query.region, top=query.top)
+    m = _ready()
+    cache: ReportCache = current_app.extensions.setdefault("matcher_reports", ReportCache())
+    data = cache.get(
+        ("skills-gap", query.region, query.top),
+        m,
+        lambda: reports.skills_gap(m, region=query.region, top=query.top),
+    )
     if wants_csv(query.format):
         rows = [
             {**r, "courses": "; ".join(c["title"] for c in r["courses"])} for r in data["skills"]

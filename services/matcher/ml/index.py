@@ -84,6 +84,8 @@ class VectorIndex:
         self.ann_building = False
         self.ann_progress = 0
         self._ann_pending: dict[int, bool] = {}
+        #: Writes so far: a report computed from the copies is current while this stands still.
+        self.changes = 0
         self._bulk = False
         #: Held while rows move (growth, restore, graph saves): readers take arrays under it.
         self.lock = threading.RLock()
@@ -192,6 +194,7 @@ class VectorIndex:
                 return False
             for key, value in values.items():
                 self.cols[key][row] = value
+            self.changes += 1
             return True
 
     def remove(self, item_id: str) -> bool:
@@ -280,6 +283,7 @@ class VectorIndex:
     # ----- approximate index -----
 
     def _ann_changed(self, row: int, *, alive: bool) -> None:
+        self.changes += 1
         if self.ann_building:
             self._ann_pending[row] = alive
         elif self.ann is not None:
