@@ -170,7 +170,7 @@ def build_tagger(shared: Path, query: Any, model: Embedder) -> Any:
     def enc(texts: list[str], kind: Any) -> np.ndarray:
         return store.matrix(texts)
 
-    ex = SkillExtractor(skills, query, encoder=enc, use_alt_labels=False)  # type: ignore[arg-type]
+    ex = SkillExtractor(skills, query, encoder=enc, use_alt_labels=False, use_native_names=False)  # type: ignore[arg-type]
     return Tagger(lambda: ex, min_confidence=None, top_k=15)
 
 

@@ -27,6 +27,7 @@ from services.matcher.ml.embedding import Embedder, Kind, encode_cached
 from services.matcher.ml.ranker import Ranker, load_ranker, prior_vector, segment_features
 from services.matcher.ml.ranker import skill_features as ranker_skill_features
 from services.matcher.ml.sentences import detect_language, split_clauses
+from services.matcher.ml.vocabulary.matcher import native_names
 from services.matcher.ml.vocabulary.spotting import Spotter, language_skills
 
 #: Marks the ranker that ships for the embedding model (``SkillScorer(ranker=AUTO)``).
@@ -106,6 +107,7 @@ class SkillScorer:
         encoder: Callable[[list[str], Kind], np.ndarray] | None = None,
         vocabulary: bool = True,
         ranker: Ranker | str | None = AUTO,
+        use_native_names: bool = True,
     ) -> None:
         """Encode the skill label matrices once (via ``encoder`` if given, else a .npy cache)."""
         self.skills = [_as_skill(s) for s in skills]
@@ -140,6 +142,14 @@ class SkillScorer:
             self._alt.matrix if self._alt is not None else np.zeros((0, embedder.dim), np.float32)
         )
         self.use_alt_labels = use_alt_labels and len(self.alt_matrix) > 0
+        # Russian and Kazakh names of the skills, for text in those languages only (English
+        # scoring, and the ranker's features, stay as they were): see vocabulary.native_names.
+        self._names: AltLabels | None = None
+        if vocabulary and use_native_names:
+            name_texts, name_owners = native_names(self.uris)
+            if name_texts:
+                owners_arr = np.array(name_owners, dtype=np.int64)
+                self._names = AltLabels(emb(name_texts), owners_arr, n)
         if use_descriptions and self.weights.desc > 0:
             self.desc_matrix: np.ndarray | None = emb(
                 [s.description or s.label for s in self.skills]
@@ -186,7 +196,7 @@ class SkillScorer:
 
     # ----- scoring -----
 
-    def _parts(self, sentences: list[str]) -> _Parts:
+    def _parts(self, sentences: list[str], xling: np.ndarray | None = None) -> _Parts:
         q = self._encode_queries(sentences)
         pref = q @ self._pref_t
         if self.use_alt_labels and self._alt is not None:
@@ -194,6 +204,12 @@ class SkillScorer:
             alt = np.where(self._alt.has[None, :], np.maximum(best, pref), pref)
         else:
             alt = pref
+        if self._names is not None and xling is not None and xling.any():
+            # A Russian/Kazakh sentence also meets the skills' names in its own language.
+            rows = np.flatnonzero(xling)
+            named = self._names.best(q[rows])
+            alt = alt.copy()
+            alt[rows] = np.where(self._names.has[None, :], np.maximum(named, alt[rows]), alt[rows])
         desc = q @ self.desc_matrix.T if self.desc_matrix is not None else np.zeros_like(pref)
         lex = (self._tfidf.transform(sentences) @ self._lex_matrix).toarray()
         exact = np.zeros_like(pref)
@@ -271,7 +287,7 @@ class SkillScorer:
             en_s, en_c = self._score([segments[i] for i in keep], np.zeros(len(keep), bool))
             out_s[keep], out_c[keep] = en_s, en_c
             return out_s, out_c
-        emb, lex = self._blend(self._parts(segments))
+        emb, lex = self._blend(self._parts(segments, xling))
         conf = np.where(
             xling[:, None],
             self._confidence(emb, lex, True),
@@ -281,7 +297,7 @@ class SkillScorer:
 
     def _blend_score(self, segments: list[str], xling: bool) -> tuple[np.ndarray, np.ndarray]:
         """Return the hand-set blend's (score, confidence) for segments of one kind."""
-        emb, lex = self._blend(self._parts(segments))
+        emb, lex = self._blend(self._parts(segments, np.full(len(segments), xling)))
         return emb + lex, self._confidence(emb, lex, xling)
 
     def _segment_scores(

@@ -23,6 +23,7 @@ from services.matcher.ml.embedding import Embedder, MemoEmbedder
 from services.matcher.ml.extraction import SkillExtractor
 from services.matcher.ml.labels import LabelStore, ZeroEmbedder, warm
 from services.matcher.ml.occupations import OccupationMatcher
+from services.matcher.ml.vocabulary import native_names
 from services.matcher.recommend.state import Matcher
 from services.matcher.settings import Settings
 from services.matcher.sync.feeds import Sync
@@ -115,6 +116,7 @@ class Warmup:
             store = LabelStore(Path(self.m.label_cache_dir()) / f"labels-{self.m.model_name}", dim)
             pref = [s.label for s in skills]
             alt = [a for s in skills for a in s.alt_labels]
+            alt += native_names([s.uri for s in skills])[0]  # ru/kk names (scoring.py)
             occ = [t for o in occupations for t in (o.label, *o.alt_labels)]
             self.labels_total = len(set(pref) | set(alt) | set(occ))
             self.labels_done = self.labels_total - len(store.missing([*pref, *alt, *occ]))
@@ -133,7 +135,13 @@ class Warmup:
 
             warm(store, pref, encoders, on_chunk=done, wait=self.wait)
             self._set_extractor(
-                SkillExtractor(skills, query, encoder=enc, use_alt_labels=False),  # type: ignore[arg-type]
+                SkillExtractor(  # the ru/kk names come with the alt labels
+                    skills,
+                    query,  # type: ignore[arg-type]
+                    encoder=enc,
+                    use_alt_labels=False,
+                    use_native_names=False,
+                ),
                 "preferred",
                 query,
             )

@@ -9,6 +9,7 @@ from services.matcher.ml.vocabulary.matcher import (
     load_non_skill,
     load_occupation_labels,
     load_terms,
+    native_names,
     occupation_labels,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "load_non_skill",
     "load_occupation_labels",
     "load_terms",
+    "native_names",
     "occupation_labels",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -298,3 +298,23 @@ def occupation_labels(lang: str, path: Path = OCCUPATIONS_FILE) -> dict[str, str
     if field is None:
         return {}
     return {o.uri: getattr(o, field) for o in load_occupation_labels(path) if getattr(o, field)}
+
+
+def native_names(uris: Sequence[str]) -> tuple[list[str], list[int]]:
+    """Return the Russian and Kazakh names of skills (display labels) and whose each is.
+
+    For the model's side of Russian/Kazakh text (scoring.py): a sentence's similarity to the
+    skill's English label runs low across languages, to its ru/kk name it does not. Ordered by
+    skill, as AltLabels wants; a name the other language shares is kept once.
+    """
+    ru, kk = display_labels("ru"), display_labels("kk")
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, uri in enumerate(uris):
+        seen: set[str] = set()
+        for name in (ru.get(uri), kk.get(uri)):
+            if name and name.lower() not in seen:
+                seen.add(name.lower())
+                texts.append(name)
+                owners.append(i)
+    return texts, owners
