@@ -100,17 +100,7 @@ class SkillExtractor(SkillScorer):
         # Vocabulary hits first (named in the text), then what the model adds.
         ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
         ranked += sorted(model.items(), key=lambda kv: -kv[1][0])
-        return [
-            Extracted(
-                uri=self.uris[j],
-                label=self.labels[j],
-                confidence=round(c, 4),
-                evidence_sentence=sentences[si],
-                matched=matched,
-                source="vocabulary" if matched else "model",
-            )
-            for j, (c, si, matched) in ranked[:top_k]
-        ]
+        return self._listed(ranked[:top_k], sentences)
 
     def spot(self, text: str, top_k: int = 10, exclude: Sequence[str] = ()) -> list[Extracted]:
         """Return the skills the vocabulary names in ``text``, no model call (microseconds).
@@ -130,6 +120,12 @@ class SkillExtractor(SkillScorer):
             ((j, f) for j, f in found.items() if f[0] >= floor),
             key=lambda kv: (-kv[1][0], kv[1][1]),
         )
+        return self._listed(ranked[:top_k], sentences)
+
+    def _listed(
+        self, ranked: list[tuple[int, tuple[float, int, str]]], sentences: list[str]
+    ) -> list[Extracted]:
+        """Return ranked (column, (confidence, sentence, matched words)) as Extracted skills."""
         return [
             Extracted(
                 uri=self.uris[j],
@@ -137,9 +133,9 @@ class SkillExtractor(SkillScorer):
                 confidence=round(c, 4),
                 evidence_sentence=sentences[si],
                 matched=matched,
-                source="vocabulary",
+                source="vocabulary" if matched else "model",
             )
-            for j, (c, si, matched) in ranked[:top_k]
+            for j, (c, si, matched) in ranked
         ]
 
     def default_min_confidence(self, xling: bool) -> float:
