@@ -43,7 +43,7 @@ class CourseHandlers:
         existing = CourseCopy.objects(id=cid).first()
         full_text = course_text(f, declared)
         # A first pass (a bulk backlog, refine.py): declared labels still mapped (short
-        # memoised queries), the description neither tagged nor embedded past its start.
+        # memoised queries), the description tagged by the vocabulary only and not embedded.
         first = self._first_pass() and (existing is None or existing.source_hash != source)
         text = course_text(f, declared, body_limit=self._body_limit()) if first else full_text
         pending = first and (not declared or text != full_text)

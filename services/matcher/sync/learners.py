@@ -32,6 +32,7 @@ class LearnerHandlers:
         def _first_pass(self) -> bool: ...
         def _body_limit(self) -> int | None: ...
         def defer(self, kind: str, item_id: str) -> None: ...
+        def embeds_short(self, kind: str, item_id: str, text: str, whole: str) -> bool: ...
         @contextmanager
         def _phase(self, name: str) -> Iterator[None]: ...
 
@@ -90,13 +91,9 @@ class LearnerHandlers:
                     written = cv_hash
         cut = None if done else self._body_limit()
         text = learner_text(f, declared, self.m.occupation_label, cut)
-        if (
-            not pending
-            and self._first_pass()
-            and text != learner_text(f, declared, self.m.occupation_label)
-        ):  # a short text embedded: the refine embeds the whole
+        whole = learner_text(f, declared, self.m.occupation_label)
+        if not pending and self.embeds_short("learner", lid, text, whole):
             pending, source = True, digest(source, "pending")
-            self.defer("learner", lid)
         with self._phase("embed"):
             vector = self._vector(text)
         doc = LearnerCopy(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.common.db import database
 from services.matcher.db import ALIAS
@@ -46,6 +46,10 @@ class FirstPass:
     def _prefetch(self, feed: str, events: list[dict[str, Any]]) -> None:
         raise NotImplementedError
 
+    if TYPE_CHECKING:  # provided by OwnerReads (owners.py); for the type checker only
+
+        def defer(self, kind: str, item_id: str) -> None: ...
+
     def _init_first_pass(self, threshold: int) -> None:
         self.first_pass_backlog = threshold
         # On while a bulk backlog is being read (set by a page far behind its feed's head, off
@@ -66,6 +70,16 @@ class FirstPass:
     def _body_limit(self) -> int | None:
         """Return how much of a body the text embedded now includes (all of it: None)."""
         return FIRST_PASS_BODY if self._first_pass() else None
+
+    def embeds_short(self, kind: str, item_id: str, text: str, whole: str) -> bool:
+        """Tell whether a first pass embeds less than the item's whole text; if so, defer it.
+
+        The refine then embeds the whole (handlers mark the copy pending when this says so).
+        """
+        if not self._first_pass() or text == whole:
+            return False
+        self.defer(kind, item_id)
+        return True
 
     def note_page(self, after: int, latest: int) -> None:
         """Switch the first pass on when a feed page shows a bulk backlog behind it."""

@@ -28,6 +28,7 @@ class VacancyHandlers:
         def _first_pass(self) -> bool: ...
         def _body_limit(self) -> int | None: ...
         def defer(self, kind: str, item_id: str) -> None: ...
+        def embeds_short(self, kind: str, item_id: str, text: str, whole: str) -> bool: ...
         @contextmanager
         def _phase(self, name: str) -> Iterator[None]: ...
 
@@ -80,10 +81,8 @@ class VacancyHandlers:
                 for t in tags
             ]
         text = vacancy_text(f, declared, body_limit=None if done else self._body_limit())
-        if not pending and self._first_pass() and text != vacancy_text(f, declared):
-            # A short text embedded (first pass): the refine embeds the whole.
+        if not pending and self.embeds_short("vacancy", vid, text, vacancy_text(f, declared)):
             pending, source = True, digest(source, "pending")
-            self.defer("vacancy", vid)
         with self._phase("embed"):
             vector = self._vector(text)
         doc = VacancyCopy(
